@@ -1,0 +1,5 @@
+"""Entry point: python -m server ..."""
+
+from server.cli import main
+
+main()

@@ -1,0 +1,30 @@
+"""REST API under /api/v1."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, request
+
+from server import errors
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@api.before_request
+def _require_readable_json() -> None:
+    """Bodies must be JSON objects; malformed JSON is a 400 before any view runs."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.content_length:
+        return
+    if not request.is_json:
+        raise errors.BadRequest(f"send JSON (Content-Type: application/json), "
+                                f"not {request.mimetype or 'no content type'}")
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.BadRequest(f"malformed JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise errors.BadRequest("the JSON body must be an object")
+
+
+from server.api import admin, health, sites, zones  # noqa: E402,F401  (routes register on import)

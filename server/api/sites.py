@@ -1,0 +1,103 @@
+"""Sites, their zones (GeoJSON), sensors and experiences."""
+
+from __future__ import annotations
+
+from flask import current_app
+from spectree import Response
+from sqlalchemy import select
+
+from server import errors
+from server.api import api
+from server.api.schemas import (
+    ErrorEnvelope,
+    ExperienceList,
+    FeatureCollection,
+    SensorList,
+    SiteList,
+    SiteOut,
+)
+from server.auth import require
+from server.extensions import api_spec
+from server.models import Basin, Experience, Sensor, Site
+from server.zones import zones_feature_collection
+
+NOT_FOUND = {"HTTP_401": ErrorEnvelope, "HTTP_403": ErrorEnvelope, "HTTP_404": ErrorEnvelope}
+
+
+def _db():  # type: ignore[no-untyped-def]
+    return current_app.extensions["lantern"].db
+
+
+def get_site(session, site_id: str) -> Site:  # type: ignore[no-untyped-def]
+    site = session.get(Site, site_id)
+    if site is None:
+        raise errors.NotFound(f"no site {site_id!r}")
+    return site
+
+
+def _site_out(site: Site, basin: Basin | None) -> dict:
+    return {
+        "id": site.id, "name_en": site.name_en, "name_zh": site.name_zh,
+        "basin_id": site.basin_id, "basin_name_en": basin.name_en if basin else None,
+        "timezone": site.timezone, "center": (site.center_lon, site.center_lat),
+        "daily_capacity": site.daily_capacity,
+        "instantaneous_capacity": site.instantaneous_capacity,
+        "capacity_tiers": site.config.get("capacity_tiers", []),
+        "zones_version": site.zones_version,
+    }
+
+
+@api.get("/sites")
+@require("read")
+@api_spec.validate(resp=Response(HTTP_200=SiteList, **NOT_FOUND), tags=["sites"])
+def list_sites():  # type: ignore[no-untyped-def]
+    """Every site with its basin, timezone and capacities."""
+    with _db().sessions() as session:
+        rows = session.execute(select(Site, Basin).outerjoin(Basin, Site.basin_id == Basin.id)
+                               .order_by(Site.id)).all()
+        return {"sites": [_site_out(site, basin) for site, basin in rows]}
+
+
+@api.get("/sites/<site_id>")
+@require("read")
+@api_spec.validate(resp=Response(HTTP_200=SiteOut, **NOT_FOUND), tags=["sites"])
+def show_site(site_id: str):  # type: ignore[no-untyped-def]
+    """One site."""
+    with _db().sessions() as session:
+        site = get_site(session, site_id)
+        return _site_out(site, session.get(Basin, site.basin_id) if site.basin_id else None)
+
+
+@api.get("/sites/<site_id>/zones")
+@require("read")
+@api_spec.validate(resp=Response(HTTP_200=FeatureCollection, **NOT_FOUND), tags=["sites"])
+def site_zones(site_id: str):  # type: ignore[no-untyped-def]
+    """The site's current zones as a GeoJSON FeatureCollection with live state and occupancy."""
+    with _db().sessions() as session:
+        site = get_site(session, site_id)
+        return zones_feature_collection(session, site)
+
+
+@api.get("/sites/<site_id>/sensors")
+@require("read")
+@api_spec.validate(resp=Response(HTTP_200=SensorList, **NOT_FOUND), tags=["sites"])
+def site_sensors(site_id: str):  # type: ignore[no-untyped-def]
+    """The site's sensors and what each measures."""
+    with _db().sessions() as session:
+        get_site(session, site_id)
+        rows = session.scalars(select(Sensor).where(Sensor.site_id == site_id).order_by(Sensor.id))
+        return {"sensors": [{"id": s.id, "zone_id": s.zone_id, "measures": s.measures}
+                            for s in rows]}
+
+
+@api.get("/experiences")
+@require("read")
+@api_spec.validate(resp=Response(HTTP_200=ExperienceList, **NOT_FOUND), tags=["experiences"])
+def list_experiences():  # type: ignore[no-untyped-def]
+    """Every experience of every site."""
+    with _db().sessions() as session:
+        rows = session.scalars(select(Experience).order_by(Experience.site_id, Experience.id))
+        return {"experiences": [
+            {"id": e.id, "site_id": e.site_id, "title_en": e.title_en, "title_zh": e.title_zh,
+             "scene": e.scene, "kind": e.kind, "duration_s": e.duration_s,
+             "substitute_for": e.substitute_for} for e in rows]}

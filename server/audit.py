@@ -1,0 +1,15 @@
+"""The audit log: who changed what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from server.models import AuditLog
+
+
+def record(session: Session, actor: str, action: str, target: str | None = None,
+           **detail: Any) -> None:
+    """Add an audit entry in the caller's transaction, so it commits with the change."""
+    session.add(AuditLog(actor=actor, action=action, target=target, detail=detail))

@@ -1,0 +1,206 @@
+"""`python -m server ...`: run, demo, init-db, load-venues, create-user, create-token, create-kiosk."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import secrets
+import sys
+from pathlib import Path
+
+import click
+
+from server import create_app, errors
+
+
+def _app(ctx: click.Context):  # type: ignore[no-untyped-def]
+    if ctx.obj is None:
+        ctx.obj = create_app()
+    return ctx.obj
+
+
+def _fail(exc: errors.LanternError) -> None:
+    click.echo(f"error: {exc.message}", err=True)
+    for line in exc.details or []:
+        click.echo(f"  - {line}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Lantern: the backend of heritage venues."""
+
+
+@main.command("init-db")
+@click.pass_context
+def init_db(ctx: click.Context) -> None:
+    """Create the database or migrate it to the newest schema."""
+    app = _app(ctx)
+    app.extensions["lantern"].db.migrate()
+    click.echo(f"database ready: {_safe_url(app.config['DATABASE_URL'])}")
+
+
+@main.command("load-venues")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
+@click.pass_context
+def load_venues(ctx: click.Context, path: Path | None, as_json: bool) -> None:
+    """Validate and import the venue folder (idempotent; a changed zone gets a new version)."""
+    from server.venue_import import import_venues
+
+    app = _app(ctx)
+    db = app.extensions["lantern"].db
+    db.migrate()
+    root = path or Path(app.config["LANTERN_VENUES_PATH"])
+    try:
+        with db.session() as session:
+            result = import_venues(session, root)
+    except errors.LanternError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(result.as_dict()))
+    else:
+        click.echo(f"imported {', '.join(result.sites)}: {result.zones_added} zone version(s) "
+                   f"added, {result.zones_unchanged} unchanged, {result.zones_retired} retired")
+
+
+@main.command("create-user")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["admin", "operator", "planner", "viewer"]))
+@click.pass_context
+def create_user_cmd(ctx: click.Context, name: str, role: str) -> None:
+    """Create a user; the password is read from stdin (or prompted on a terminal)."""
+    from server.auth import create_user
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    db = _app(ctx).extensions["lantern"].db
+    db.migrate()
+    try:
+        with db.session() as session:
+            create_user(session, name, password, role)
+            from server import audit
+
+            audit.record(session, "cli", "create_user", name, role=role)
+    except errors.LanternError as exc:
+        _fail(exc)
+    click.echo(f"created user {name} ({role})")
+
+
+@main.command("create-token")
+@click.option("--role", required=True,
+              type=click.Choice(["admin", "operator", "planner", "viewer", "ingest"]))
+@click.option("--name", default=None, help="what the token is for")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def create_token_cmd(ctx: click.Context, role: str, name: str | None, as_json: bool) -> None:
+    """Create an API token for a machine; it is shown once and stored hashed."""
+    from server import audit
+    from server.auth import create_token
+
+    db = _app(ctx).extensions["lantern"].db
+    db.migrate()
+    with db.session() as session:
+        token = create_token(session, role, name)
+        audit.record(session, "cli", "create_token", token[:8], role=role)
+    click.echo(json.dumps({"token": token}) if as_json else token)
+
+
+@main.command("create-kiosk")
+@click.option("--site", required=True)
+@click.option("--lon", required=True, type=float)
+@click.option("--lat", required=True, type=float)
+@click.option("--kind", default="exhibition", type=click.Choice(["vr", "exhibition"]))
+@click.option("--name", default="")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def create_kiosk_cmd(ctx: click.Context, site: str, lon: float, lat: float, kind: str, name: str,
+                     as_json: bool) -> None:
+    """Register a kiosk and print its id and token."""
+    from server import audit
+    from server.kiosks import create_kiosk
+
+    db = _app(ctx).extensions["lantern"].db
+    db.migrate()
+    try:
+        with db.session() as session:
+            kiosk_id, token = create_kiosk(session, site, lon, lat, kind, name)
+            audit.record(session, "cli", "create_kiosk", kiosk_id, site=site)
+    except errors.LanternError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps({"kiosk_id": kiosk_id, "token": token}))
+    else:
+        click.echo(f"kiosk {kiosk_id}\ntoken {token}")
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.pass_context
+def run(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the API, Socket.IO and the control panel."""
+    app = _app(ctx)
+    app.extensions["lantern"].db.migrate()
+    _serve(app, host, port)
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.pass_context
+def demo(ctx: click.Context, host: str, port: int) -> None:
+    """Migrate, load the demo venues, ensure a demo admin, and serve."""
+    from server.venue_import import import_venues
+
+    app = _app(ctx)
+    db = app.extensions["lantern"].db
+    db.migrate()
+    with db.session() as session:
+        result = import_venues(session, Path(app.config["LANTERN_VENUES_PATH"]))
+    username, password = _demo_admin(app)
+    click.echo(f"venues: {', '.join(result.sites)}")
+    click.echo(f"control panel: http://{host}:{port}/panel")
+    click.echo(f"demo login:    {username} / {password}")
+    _serve(app, host, port)
+
+
+def _demo_admin(app) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """The demo admin's login, created once; the password is kept in instance/demo_login."""
+    from sqlalchemy import select
+
+    from server.auth import create_user
+    from server.models import User
+
+    path = Path(app.instance_path) / "demo_login"
+    db = app.extensions["lantern"].db
+    with db.session() as session:
+        exists = session.scalar(select(User).where(User.username == "admin"))
+        if exists and path.exists():
+            return "admin", path.read_text().strip()
+        password = secrets.token_urlsafe(9)
+        if exists:
+            from werkzeug.security import generate_password_hash
+
+            exists.password_hash = generate_password_hash(password)
+        else:
+            create_user(session, "admin", password, "admin")
+    path.write_text(password)
+    path.chmod(0o600)
+    return "admin", password
+
+
+def _serve(app, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+    from server.extensions import socketio
+
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
+                 log_output=False)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

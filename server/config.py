@@ -1,0 +1,83 @@
+"""Settings: defaults, then the environment, then the caller's overrides.
+
+This is the only module that reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# name -> (default, type, description). The README's settings table is generated from this.
+SETTINGS: dict[str, tuple[Any, type, str]] = {
+    "DATABASE_URL": (None, str, "SQLAlchemy URL; default: SQLite file `instance/lantern.db`"),
+    "SOCKETIO_MESSAGE_QUEUE": (None, str, "Redis URL shared by several server processes"),
+    "LANTERN_INSTANCE_PATH": (str(ROOT / "instance"), str, "folder for the database, secret key and outputs"),
+    "LANTERN_VENUES_PATH": (str(ROOT / "venues"), str, "venue folder that `load-venues` imports"),
+    "LANTERN_ASSETS_PATH": (str(ROOT / "assets_sample"), str, "scene specs and assets"),
+    "LANTERN_MAX_CONTENT_LENGTH": (2 * 1024 * 1024, int, "largest accepted request body in bytes (413 above)"),
+    "LANTERN_MAX_BATCH": (10_000, int, "largest positions/readings batch in one request"),
+    "LANTERN_CORS_ORIGINS": ("", str, "extra allowed Origins for `/control`, comma-separated"),
+    "LANTERN_SESSION_COOKIE_SECURE": (False, bool, "send the session cookie over HTTPS only"),
+    "LANTERN_KIOSK_OFFLINE_AFTER_S": (20, int, "a kiosk silent this long is offline"),
+    "LANTERN_COMMAND_TTL_S": (300, int, "an undelivered kiosk command expires after this"),
+    "LANTERN_COMMAND_RETRY_S": (5, int, "resend an unacknowledged command after this"),
+    "LANTERN_OCCUPANCY_EMIT_S": (1.0, float, "at most one occupancy update to operators per this"),
+    "LANTERN_SOCKET_MAX_FRAME": (64 * 1024, int, "largest Socket.IO message in bytes"),
+    "LANTERN_SOCKET_RATE": (50, int, "events per second one connection may send"),
+    "LANTERN_PREVIEW_WORKERS": (1, int, "processes rendering scene previews"),
+    "LANTERN_PREVIEW_TIMEOUT_S": (30, int, "a preview render is abandoned after this"),
+    "LANTERN_REPORT_TIMEOUT_S": (600, int, "a report notebook is killed after this"),
+    "LANTERN_LOG_LEVEL": ("INFO", str, "logging level"),
+    "LANTERN_ASYNC_MODE": ("threading", str, "Flask-SocketIO async mode (see docs/async-mode.md)"),
+}
+
+
+def _coerce(value: str, kind: type) -> Any:
+    if kind is bool:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(value)
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the settings: defaults, then the environment, then ``overrides``."""
+    config: dict[str, Any] = {name: default for name, (default, _, _) in SETTINGS.items()}
+    for name, (_, kind, _) in SETTINGS.items():
+        raw = os.environ.get(name)
+        if raw not in (None, ""):
+            config[name] = _coerce(raw, kind)
+    config.update(overrides or {})
+    instance = Path(config["LANTERN_INSTANCE_PATH"])
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'lantern.db'}"
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = _instance_secret(instance)
+    return config
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the secret key from the instance folder, creating it on first run."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (for the README)."""
+    rows = ["| setting | default | meaning |", "|---|---|---|"]
+    for name, (default, _, text) in SETTINGS.items():
+        shown = "`instance/`" if name == "LANTERN_INSTANCE_PATH" else f"`{default}`"
+        if name in ("LANTERN_VENUES_PATH", "LANTERN_ASSETS_PATH"):
+            shown = f"`{Path(default).name}/`"
+        rows.append(f"| `{name}` | {shown if default is not None else '-'} | {text} |")
+    return "\n".join(rows)

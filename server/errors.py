@@ -1,0 +1,58 @@
+"""The server's error hierarchy. Status codes are assigned in server/api/errors.py only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LanternError(Exception):
+    """Base of every error the server reports to a client."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class BadRequest(LanternError):
+    """The request cannot be read (malformed JSON, wrong content type)."""
+
+    code = "bad_request"
+
+
+class InvalidContent(LanternError):
+    """The request is readable but its content is invalid."""
+
+    code = "invalid"
+
+
+class Unauthenticated(LanternError):
+    """No valid credentials were given."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(LanternError):
+    """The caller's role may not do this."""
+
+    code = "forbidden"
+
+
+class NotFound(LanternError):
+    """The named resource does not exist."""
+
+    code = "not_found"
+
+
+class Conflict(LanternError):
+    """The request conflicts with the resource's current state."""
+
+    code = "conflict"
+
+
+class VenueError(InvalidContent):
+    """A venue folder has problems; ``details`` lists every one."""
+
+    code = "invalid_venue"

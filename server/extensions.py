@@ -1,0 +1,43 @@
+"""Extension objects, created unbound and bound to an app in create_app."""
+
+from __future__ import annotations
+
+from flask_login import LoginManager
+from flask_socketio import SocketIO
+from flask_wtf import CSRFProtect
+from spectree import SecurityScheme, SpecTree
+from spectree.models import SecureType, SecuritySchemeData
+
+socketio = SocketIO()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+def _reject_invalid(req, resp, req_validation_error, instance, model_adapter):  # type: ignore[no-untyped-def]
+    """Turn spectree's validation failure into the project's error envelope."""
+    if req_validation_error is not None:
+        from server.errors import InvalidContent
+
+        problems = [
+            {"field": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg")}
+            for err in model_adapter.validation_errors(req_validation_error)
+        ]
+        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
+        raise InvalidContent(f"invalid request: {summary}", details=problems)
+
+
+api_spec = SpecTree(
+    "flask",
+    title="Lantern API",
+    version="1",
+    path="api/v1/docs",
+    mode="strict",
+    before=_reject_invalid,
+    validation_error_status=422,
+    security_schemes=[
+        SecurityScheme(name="bearer", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer")),
+        SecurityScheme(name="session", data=SecuritySchemeData(
+            type=SecureType.API_KEY, field_in="cookie", name="session")),
+    ],
+    security=[{"bearer": []}, {"session": []}],
+)

@@ -1,0 +1,49 @@
+"""Creating kiosks and their credentials (the CLI and the pairing flow use this)."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server import errors
+from server.auth import hash_token, new_token
+from server.models import Kiosk, Site
+
+
+def create_kiosk(session: Session, site_id: str, lon: float, lat: float, kind: str = "exhibition",
+                 name: str = "", group: str | None = None) -> tuple[str, str]:
+    """Create an approved kiosk; returns (kiosk_id, token). The token is stored only hashed."""
+    if session.get(Site, site_id) is None:
+        raise errors.NotFound(f"no site {site_id!r}")
+    if kind not in ("vr", "exhibition"):
+        raise errors.InvalidContent("kind must be 'vr' or 'exhibition'")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise errors.InvalidContent("lon must lie in [-180, 180] and lat in [-90, 90]")
+    kiosk_id = f"k-{secrets.token_hex(4)}"
+    token = new_token("kt")
+    session.add(Kiosk(id=kiosk_id, site_id=site_id, lon=lon, lat=lat, kind=kind, name=name,
+                      group=group, status="approved", token_hash=hash_token(token)))
+    session.flush()
+    return kiosk_id, token
+
+
+def issue_token(session: Session, kiosk_id: str) -> str:
+    """Give an existing kiosk a new token (the old one stops working)."""
+    kiosk = session.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise errors.NotFound(f"no kiosk {kiosk_id!r}")
+    token = new_token("kt")
+    kiosk.token_hash = hash_token(token)
+    kiosk.status = "approved"
+    return token
+
+
+def kiosk_for_token(session: Session, kiosk_id: str, token: str) -> Kiosk | None:
+    """The approved kiosk with this id and token, or None."""
+    kiosk = session.scalar(select(Kiosk).where(Kiosk.id == kiosk_id,
+                                               Kiosk.token_hash == hash_token(token)))
+    if kiosk is None or kiosk.status != "approved":
+        return None
+    return kiosk

@@ -1,0 +1,14 @@
+"""The SQLAlchemy models. Import from here."""
+
+from .accounts import ApiToken, AuditLog, User
+from .base import Base, utcnow
+from .events import Alert, PositionEvent, SensorReading, ZoneTransition
+from .fleet import Kiosk, KioskCommand, KioskPresence, KioskSessionEvent
+from .reports import ReportRun
+from .venue import Basin, Experience, Sensor, Site, Zone, ZoneState
+
+__all__ = [
+    "Alert", "ApiToken", "AuditLog", "Base", "Basin", "Experience", "Kiosk", "KioskCommand",
+    "KioskPresence", "KioskSessionEvent", "PositionEvent", "ReportRun", "Sensor",
+    "SensorReading", "Site", "User", "Zone", "ZoneState", "ZoneTransition", "utcnow",
+]

@@ -1,0 +1,93 @@
+"""Basins, sites, versioned zones, sensors and experiences (imported from venues/)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class Basin(Base):
+    __tablename__ = "basins"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    geometry: Mapped[dict[str, Any]]
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    basin_id: Mapped[str | None] = mapped_column(ForeignKey("basins.id"))
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    center_lon: Mapped[float]
+    center_lat: Mapped[float]
+    daily_capacity: Mapped[int | None]
+    instantaneous_capacity: Mapped[int | None]
+    config: Mapped[dict[str, Any]]
+    zones_version: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Zone(Base):
+    """One version of a zone; a re-import that changes it adds a version and keeps the old."""
+
+    __tablename__ = "zones"
+    __table_args__ = (
+        UniqueConstraint("site_id", "zone_id", "version"),
+        Index("ix_zones_current", "site_id", "current"),
+    )
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    zone_id: Mapped[str] = mapped_column(String(128))
+    version: Mapped[int]
+    current: Mapped[bool] = mapped_column(default=True)
+    parent_id: Mapped[str | None] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    name_en: Mapped[str] = mapped_column(String(200))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    capacity: Mapped[int | None]
+    initial_state: Mapped[str] = mapped_column(String(16), default="open")
+    geometry: Mapped[dict[str, Any]]
+    properties: Mapped[dict[str, Any]]
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ZoneState(Base):
+    """The live state of a zone (open, closed, restricted); survives re-imports and restarts."""
+
+    __tablename__ = "zone_states"
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    zone_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class Sensor(Base):
+    __tablename__ = "sensors"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    zone_id: Mapped[str] = mapped_column(String(128))
+    measures: Mapped[list[Any]]
+    properties: Mapped[dict[str, Any]]
+
+
+class Experience(Base):
+    __tablename__ = "experiences"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    title_en: Mapped[str] = mapped_column(String(300))
+    title_zh: Mapped[str] = mapped_column(String(300))
+    scene: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    duration_s: Mapped[int]
+    substitute_for: Mapped[str | None] = mapped_column(String(128))
+    properties: Mapped[dict[str, Any]]

@@ -1,0 +1,121 @@
+"""The venue folder format (venues/<site>/...) as pydantic models; every problem is collected."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ZONE_KINDS = ("protection_range", "construction_control", "visitor_area", "cave", "niche",
+              "hall", "pit", "plaza")
+ZONE_STATES = ("open", "closed", "restricted")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Tier(_Model):
+    level: str
+    ratio: float = Field(ge=0)
+
+
+class SiteConfig(_Model):
+    id: str = Field(pattern=r"^[a-z0-9_\-]+$")
+    name_en: str
+    name_zh: str
+    basin_id: str | None = None
+    timezone: str
+    center: tuple[float, float]
+    daily_capacity: int | None = Field(default=None, ge=0)
+    instantaneous_capacity: int | None = Field(default=None, ge=0)
+    capacity_tiers: list[Tier] = Field(min_length=1)
+    density_per_m2: float = Field(default=0.5, gt=0)
+    reopen: Literal["operator", "auto"] = "operator"
+    visitor_timeout_s: int = Field(default=900, gt=0)
+    content_rules: list[dict[str, Any]] = []
+
+
+class ZoneProps(_Model):
+    id: str
+    parent_id: str | None = None
+    kind: Literal[ZONE_KINDS]  # type: ignore[valid-type]
+    name_en: str
+    name_zh: str
+    capacity: int | None = Field(default=None, ge=0)
+    state: Literal[ZONE_STATES] = "open"  # type: ignore[valid-type]
+    thresholds: dict[str, Any] | None = None
+    substitute_experience: str | None = None
+    neighbours: list[str] = []
+
+
+class SensorSpec(_Model):
+    id: str
+    zone_id: str
+    measures: list[Literal["temperature_c", "relative_humidity", "co2_ppm"]] = Field(min_length=1)
+
+
+class ExperienceSpec(_Model):
+    id: str
+    title_en: str
+    title_zh: str
+    scene: str
+    kind: Literal["vr", "exhibition"] = "exhibition"
+    duration_s: int = Field(gt=0)
+    substitute_for: str | None = None
+
+
+class KioskSpec(_Model):
+    id: str
+    name: str = ""
+    zone_id: str | None = None
+    lon: float
+    lat: float
+    kind: Literal["vr", "exhibition"] = "exhibition"
+    group: str | None = None
+
+
+@dataclass
+class Problem:
+    file: str
+    feature: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}" + (f" [{self.feature}]" if self.feature else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class SiteBundle:
+    folder: Path
+    site: SiteConfig | None = None
+    zones: dict[str, Any] | None = None  # the FeatureCollection as read
+    sensors: list[SensorSpec] = field(default_factory=list)
+    experiences: list[ExperienceSpec] = field(default_factory=list)
+    kiosks: list[KioskSpec] = field(default_factory=list)
+
+
+def read_json(path: Path, problems: list[Problem]) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(str(path), None, "file is missing"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        problems.append(Problem(str(path), None, f"not valid JSON: {exc}"))
+    return None
+
+
+def parse(model: type[_Model], data: Any, file: Path, feature: str | None,
+          problems: list[Problem]) -> Any:
+    """Validate ``data`` as ``model``; on failure add one problem a field and return None."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"]) or "(root)"
+            problems.append(Problem(str(file), feature, f"{loc}: {err['msg']}"))
+    return None
