@@ -87,7 +87,8 @@ def run(
 def format_table(report: dict[str, Any]) -> str:
     """Render a report from :func:`run` as a fixed-width table."""
     head = (f"{'mode':<10} {'rt/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'connect s':>9} "
-            f"{'errors':>6} {'refused':>7} {'x rt/s':>6} {'x p99':>6} {'goal':>4}  server")
+            f"{'errors':>6} {'refused':>7} {'srv cpu':>7} {'x rt/s':>6} {'x p99':>6} "
+            f"{'goal':>4}  server")
     lines = [head, "-" * len(head)]
     for mode, r in report["results"].items():
         ratio = report["ratios"].get(mode)
@@ -98,6 +99,7 @@ def format_table(report: dict[str, Any]) -> str:
         lines.append(
             f"{mode:<10} {r['round_trips_per_s']:>8.0f} {r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} "
             f"{r['connect_s']:>9.2f} {r['errors']:>6} {'yes' if r['refused_ok'] else 'NO':>7} "
+            f"{r['server_cpu']:>7.0%} "
             f"{rel}  {SERVERS[mode]}"
         )
     s = report["settings"]

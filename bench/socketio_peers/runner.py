@@ -57,6 +57,15 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
             proc.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far; NaN where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _expect(proc: subprocess.Popen[str], stage: str) -> dict[str, Any]:
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -116,8 +125,13 @@ def measure(mode: str, clients: int, seconds: float, warmup: float, procs: int) 
             connect_s = time.monotonic() - t0
             t_start = time.monotonic() + warmup
             t_end = t_start + seconds
+            pids = [server.pid] + [p.pid for p in loaders]
+            cpu0 = [cpu_seconds(pid) for pid in pids]
+            go = time.monotonic()
             _tell(loaders, f"go {t_start!r} {t_end!r}")
             done = [_expect(p, "done") for p in loaders]
+            elapsed = time.monotonic() - go
+            cpu = [(cpu_seconds(pid) - c) / elapsed for pid, c in zip(pids, cpu0, strict=True)]
             for p in loaders:
                 p.wait(timeout=30)
         finally:
@@ -142,4 +156,6 @@ def measure(mode: str, clients: int, seconds: float, warmup: float, procs: int) 
         "connect_errors": connect_errors[:5],
         "refused_ok": all(c["refused_ok"] for c in connected),
         "round_trips": len(latencies),
+        "server_cpu": cpu[0],
+        "load_cpu": sum(cpu[1:]),
     }
