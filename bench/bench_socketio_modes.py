@@ -23,8 +23,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import platform
+import statistics
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -42,6 +44,23 @@ SERVERS = {
 }
 GOAL_THROUGHPUT = 0.8
 GOAL_P99 = 1.5
+MEDIAN_KEYS = ("round_trips_per_s", "p50_ms", "p99_ms", "connect_s", "server_cpu", "load_cpu",
+               "rt_per_cpu_s")
+
+
+def _combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median of each figure over the rounds of one mode; errors are summed."""
+    out = dict(rounds[-1])
+    for key in MEDIAN_KEYS:
+        out[key] = statistics.median(r[key] for r in rounds)
+    out["errors"] = sum(r["errors"] for r in rounds)
+    out["round_trips"] = sum(r["round_trips"] for r in rounds)
+    out["refused_ok"] = all(r["refused_ok"] for r in rounds)
+    return out
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 and math.isfinite(b) else float("nan")
 
 
 def run(
@@ -50,63 +69,88 @@ def run(
     seconds: float = 10.0,
     warmup: float = 2.0,
     procs: int = 1,
+    rounds: int = 1,
 ) -> dict[str, Any]:
     """Measure each mode in ``modes`` and the ASGI baseline; return figures and ratios.
 
+    With ``rounds`` > 1 the modes are measured in turn that many times (baseline first
+    each round) and each figure is the median over the rounds.
+
     The result has ``settings``, ``machine``, ``results`` (per mode: ``round_trips_per_s``,
-    ``p50_ms``, ``p99_ms``, ``connect_s``, ``errors``, ``refused_ok`` ...) and ``ratios``
-    (per Flask-SocketIO mode: ``throughput``, ``p99`` against the baseline, and ``meets_goal``).
+    ``p50_ms``, ``p99_ms``, ``connect_s``, ``errors``, ``refused_ok``, ``server_cpu``,
+    ``rt_per_cpu_s`` ...), ``rounds`` (the figures of each round) and ``ratios`` (per
+    Flask-SocketIO mode against the baseline: ``throughput``, ``p99``, ``per_cpu`` and
+    ``meets_goal``).
     """
     unknown = [m for m in modes if m not in SERVERS]
     if unknown:
         raise ValueError(f"unknown modes {unknown}; choose from {sorted(SERVERS)}")
-    if clients < 1 or seconds <= 0 or warmup < 0 or procs < 1:
-        raise ValueError("clients and procs must be >= 1, seconds > 0, warmup >= 0")
+    if clients < 1 or seconds <= 0 or warmup < 0 or procs < 1 or rounds < 1:
+        raise ValueError("clients, procs and rounds must be >= 1, seconds > 0, warmup >= 0")
     order = [BASELINE] + [m for m in dict.fromkeys(modes) if m != BASELINE]
-    results = {m: measure(m, clients, seconds, warmup, min(procs, clients)) for m in order}
+    per_round: list[dict[str, dict[str, Any]]] = []
+    for _ in range(rounds):
+        figures = {m: measure(m, clients, seconds, warmup, min(procs, clients)) for m in order}
+        for r in figures.values():
+            r["rt_per_cpu_s"] = _ratio(r["round_trips_per_s"], r["server_cpu"])
+        per_round.append(figures)
+    results = {m: _combine([fr[m] for fr in per_round]) for m in order}
     base = results[BASELINE]
     ratios: dict[str, dict[str, Any]] = {}
     for m in order[1:]:
         r = results[m]
-        tput = r["round_trips_per_s"] / base["round_trips_per_s"] if base["round_trips"] else 0.0
-        p99 = r["p99_ms"] / base["p99_ms"] if base["round_trips"] else float("inf")
+        tput = _ratio(r["round_trips_per_s"], base["round_trips_per_s"])
+        p99 = _ratio(r["p99_ms"], base["p99_ms"])
         ratios[m] = {
             "throughput": tput,
             "p99": p99,
+            "per_cpu": _ratio(r["rt_per_cpu_s"], base["rt_per_cpu_s"]),
             "meets_goal": tput >= GOAL_THROUGHPUT and p99 <= GOAL_P99 and r["errors"] == 0,
         }
     return {
-        "settings": {"clients": clients, "seconds": seconds, "warmup": warmup, "procs": procs},
+        "settings": {"clients": clients, "seconds": seconds, "warmup": warmup, "procs": procs,
+                     "rounds": rounds},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
         "results": results,
+        "rounds": per_round,
         "ratios": ratios,
     }
 
 
 def format_table(report: dict[str, Any]) -> str:
     """Render a report from :func:`run` as a fixed-width table."""
-    head = (f"{'mode':<10} {'rt/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'connect s':>9} "
-            f"{'errors':>6} {'refused':>7} {'srv cpu':>7} {'x rt/s':>6} {'x p99':>6} "
-            f"{'goal':>4}  server")
+    head = (f"{'mode':<10} {'rt/s':>6} {'p50 ms':>7} {'p99 ms':>7} {'conn s':>6} {'errors':>6} "
+            f"{'refused':>7} {'srv cpu':>7} {'rt/cpu-s':>8} {'x rt/s':>6} {'x p99':>6} "
+            f"{'x cpu':>6} {'goal':>4}")
     lines = [head, "-" * len(head)]
     for mode, r in report["results"].items():
         ratio = report["ratios"].get(mode)
-        rel = f"{'base':>6} {'':>6} {'':>4}"
+        rel = f"{'base':>6} {'':>6} {'':>6} {'':>4}"
         if ratio:
-            rel = (f"{ratio['throughput']:>6.2f} {ratio['p99']:>6.2f} "
+            rel = (f"{ratio['throughput']:>6.2f} {ratio['p99']:>6.2f} {ratio['per_cpu']:>6.2f} "
                    f"{'yes' if ratio['meets_goal'] else 'no':>4}")
         lines.append(
-            f"{mode:<10} {r['round_trips_per_s']:>8.0f} {r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} "
-            f"{r['connect_s']:>9.2f} {r['errors']:>6} {'yes' if r['refused_ok'] else 'NO':>7} "
-            f"{r['server_cpu']:>7.0%} "
-            f"{rel}  {SERVERS[mode]}"
+            f"{mode:<10} {r['round_trips_per_s']:>6.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
+            f"{r['connect_s']:>6.2f} {r['errors']:>6} {'yes' if r['refused_ok'] else 'NO':>7} "
+            f"{r['server_cpu']:>7.0%} {r['rt_per_cpu_s']:>8.0f} {rel}"
         )
     s = report["settings"]
+    lines.append("")
+    lines.extend(f"{mode:<10} {server}" for mode, server in SERVERS.items()
+                 if mode in report["results"])
+    if s["rounds"] > 1:
+        for mode in report["ratios"]:
+            each = ", ".join(
+                f"{fr[mode]['round_trips_per_s'] / fr[BASELINE]['round_trips_per_s']:.2f}"
+                for fr in report["rounds"]
+            )
+            lines.append(f"{mode}: x rt/s in each round: {each}")
     lines.append(
         f"{s['clients']} kiosks in {s['procs']} load process(es), {s['warmup']:g} s warm-up, "
-        f"{s['seconds']:g} s measured, {report['machine']['cpus']} CPUs; goal: "
-        f">= {GOAL_THROUGHPUT}x baseline rt/s and p99 <= {GOAL_P99}x baseline p99"
+        f"{s['seconds']:g} s measured, median of {s['rounds']} round(s), "
+        f"{report['machine']['cpus']} CPUs. Goal: >= {GOAL_THROUGHPUT}x baseline rt/s and "
+        f"p99 <= {GOAL_P99}x baseline p99. 'x cpu' compares round trips per server CPU-second."
     )
     return "\n".join(lines)
 
@@ -120,14 +164,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--modes", default=",".join(MODES),
                         help=f"comma-separated Flask-SocketIO modes (default {','.join(MODES)})")
     parser.add_argument("--procs", type=int, default=1, help="load generator processes (1)")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="measure every mode this many times, in turn; report medians (2)")
     parser.add_argument("--json", action="store_true", help="also print the report as JSON")
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    report = run(modes, args.clients, args.seconds, args.warmup, args.procs)
+    report = run(modes, args.clients, args.seconds, args.warmup, args.procs, args.rounds)
     print(format_table(report))
     if args.json:
-        for r in report["results"].values():
-            r.pop("connect_errors", None)
         print(json.dumps(report, indent=2))
     return 0
 
