@@ -19,7 +19,7 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "LANTERN_INSTANCE_PATH": (str(ROOT / "instance"), str, "folder for the database, secret key and outputs"),
     "LANTERN_VENUES_PATH": (str(ROOT / "venues"), str, "venue folder that `load-venues` imports"),
     "LANTERN_ASSETS_PATH": (str(ROOT / "assets_sample"), str, "scene specs and assets"),
-    "LANTERN_MAX_CONTENT_LENGTH": (2 * 1024 * 1024, int, "largest accepted request body in bytes (413 above)"),
+    "LANTERN_MAX_CONTENT_LENGTH": (2 * 1024 * 1024, int, "largest request body in bytes (413 above)"),
     "LANTERN_MAX_BATCH": (10_000, int, "largest positions/readings batch in one request"),
     "LANTERN_CORS_ORIGINS": ("", str, "extra allowed Origins for `/control`, comma-separated"),
     "LANTERN_SESSION_COOKIE_SECURE": (False, bool, "send the session cookie over HTTPS only"),

@@ -8,6 +8,8 @@ from flask_wtf import CSRFProtect
 from spectree import SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
 
+from server.schemas import ErrorEnvelope
+
 socketio = SocketIO()
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -34,6 +36,7 @@ api_spec = SpecTree(
     mode="strict",
     before=_reject_invalid,
     validation_error_status=422,
+    validation_error_model=ErrorEnvelope,
     security_schemes=[
         SecurityScheme(name="bearer", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer")),
         SecurityScheme(name="session", data=SecuritySchemeData(

@@ -23,12 +23,15 @@ PASSWORD = "correct horse battery"
 
 
 def _postgres_reachable() -> bool:
+    engine = create_engine(POSTGRES_ADMIN_URL)
     try:
-        with create_engine(POSTGRES_ADMIN_URL).connect() as conn:
+        with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return True
     except Exception:  # noqa: BLE001 - any failure means: not reachable here
         return False
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")

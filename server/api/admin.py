@@ -7,9 +7,9 @@ from spectree import Response
 
 from server import audit
 from server.api import api
-from server.api.schemas import ErrorEnvelope, TokenOut, TokenRequest
 from server.auth import create_token, current_principal, require
 from server.extensions import api_spec
+from server.schemas import ErrorEnvelope, TokenOut, TokenRequest
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 413)}
 

@@ -7,8 +7,8 @@ from spectree import Response
 from sqlalchemy import text
 
 from server.api import api
-from server.api.schemas import Health
 from server.extensions import api_spec
+from server.schemas import Health
 
 
 @api.get("/health")

@@ -8,7 +8,10 @@ from sqlalchemy import select
 
 from server import errors
 from server.api import api
-from server.api.schemas import (
+from server.auth import require
+from server.extensions import api_spec
+from server.models import Basin, Experience, Sensor, Site
+from server.schemas import (
     ErrorEnvelope,
     ExperienceList,
     FeatureCollection,
@@ -16,9 +19,6 @@ from server.api.schemas import (
     SiteList,
     SiteOut,
 )
-from server.auth import require
-from server.extensions import api_spec
-from server.models import Basin, Experience, Sensor, Site
 from server.zones import zones_feature_collection
 
 NOT_FOUND = {"HTTP_401": ErrorEnvelope, "HTTP_403": ErrorEnvelope, "HTTP_404": ErrorEnvelope}

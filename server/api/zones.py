@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from server import audit, errors
 from server.api import api
-from server.api.schemas import ErrorEnvelope, ZoneStateIn, ZoneStateOut
 from server.api.sites import get_site
 from server.auth import current_principal, require
 from server.extensions import api_spec
 from server.models import Zone, ZoneState, utcnow
+from server.schemas import ErrorEnvelope, ZoneStateIn, ZoneStateOut
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413)}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -78,7 +78,7 @@ class ExperienceList(BaseModel):
 
 
 class TokenRequest(BaseModel):
-    role: str = Field(description="admin, operator, planner, viewer or ingest")
+    role: Literal["admin", "operator", "planner", "viewer", "ingest"]
     name: str | None = Field(default=None, max_length=200)
 
 
@@ -88,7 +88,7 @@ class TokenOut(BaseModel):
 
 
 class ZoneStateIn(BaseModel):
-    state: str = Field(pattern="^(open|closed|restricted)$")
+    state: Literal["open", "closed", "restricted"]
     reason: str | None = Field(default=None, max_length=500)
 
 

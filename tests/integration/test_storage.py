@@ -1,0 +1,89 @@
+"""Storage on SQLite and PostgreSQL: migrations, idempotent events, versioned zones."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
+from server.db import Database
+from server.models import PositionEvent, SensorReading, Site, Zone
+from server.venue_import import import_venues
+
+TABLES = {"basins", "sites", "zones", "zone_states", "sensors", "experiences", "kiosks",
+          "kiosk_presence", "kiosk_commands", "kiosk_session_events", "users", "api_tokens",
+          "audit_log", "position_events", "zone_transitions", "sensor_readings", "alerts",
+          "report_runs"}
+
+
+@pytest.fixture
+def database(database_url: str):  # type: ignore[no-untyped-def]
+    db = Database(database_url)
+    db.migrate()
+    yield db
+    db.dispose()
+
+
+def test_migration_creates_every_table_and_is_repeatable(database) -> None:  # type: ignore[no-untyped-def]
+    database.migrate()
+    assert TABLES <= set(inspect(database.engine).get_table_names())
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+
+
+def test_foreign_keys_are_enforced(database) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(IntegrityError), database.session() as session:
+        session.add(PositionEvent(event_id="e1", site_id="nowhere", visitor_id="v", lon=0, lat=0,
+                                  ts=datetime.now(UTC)))
+
+
+def test_an_event_id_is_stored_once(database, mini_venues: Path) -> None:  # type: ignore[no-untyped-def]
+    with database.session() as session:
+        import_venues(session, mini_venues)
+    now = datetime.now(UTC)
+    with database.session() as session:
+        session.add(SensorReading(event_id="r-1", site_id="testsite", sensor_id="t-s-01", ts=now,
+                                  co2_ppm=900))
+    with pytest.raises(IntegrityError), database.session() as session:
+        session.add(SensorReading(event_id="r-1", site_id="testsite", sensor_id="t-s-01", ts=now,
+                                  co2_ppm=901))
+    with database.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(SensorReading)) == 1
+
+
+def test_import_is_idempotent(database, mini_venues: Path) -> None:  # type: ignore[no-untyped-def]
+    with database.session() as session:
+        first = import_venues(session, mini_venues)
+    with database.session() as session:
+        second = import_venues(session, mini_venues)
+    assert first.zones_added == 6 and second.zones_added == 0 and second.zones_unchanged == 6
+    with database.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Zone)) == 6
+        assert session.get(Site, "testsite").zones_version == 1  # type: ignore[union-attr]
+
+
+def test_reimport_of_a_changed_zone_keeps_the_old_version(database, mini_venues: Path) -> None:  # type: ignore[no-untyped-def]
+    with database.session() as session:
+        import_venues(session, mini_venues)
+    path = mini_venues / "testsite" / "zones.geojson"
+    doc = json.loads(path.read_text())
+    doc["features"][4]["properties"]["capacity"] = 12
+    path.write_text(json.dumps(doc))
+    with database.session() as session:
+        result = import_venues(session, mini_venues)
+    assert (result.zones_added, result.zones_unchanged) == (1, 5)
+    with database.sessions() as session:
+        versions = session.execute(select(Zone.version, Zone.current, Zone.capacity)
+                                   .where(Zone.zone_id == "t-cave-01").order_by(Zone.version)).all()
+        assert [tuple(v) for v in versions] == [(1, False, 10), (2, True, 12)]
+        assert session.get(Site, "testsite").zones_version == 2  # type: ignore[union-attr]
