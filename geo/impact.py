@@ -1,0 +1,156 @@
+"""Heritage-impact check of a proposed work against a site's zones."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import shape
+
+from geo.errors import WorkGeometryError
+from geo.zoning import Zones
+
+WORK_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
+#: The rule that applies to a work touching a zone of each kind.
+RULES = {
+    "protection_range": "No construction, excavation or blasting inside the protection range "
+                        "without the approval of the cultural-heritage authority.",
+    "construction_control": "Construction in the construction-control zone must not harm the "
+                            "historic setting; the site's height and form limits apply, and "
+                            "the design needs the heritage authority's consent.",
+    "visitor_area": "Works in a visitor area follow the protection-range rule and the site's "
+                    "visitor-management plan.",
+    "cave": "Only conservation works on the cave itself, by approved specialists.",
+    "niche": "Only conservation works on the niche itself, by approved specialists.",
+    "hall": "Only conservation or display works, with approval.",
+    "pit": "Only archaeological or conservation works, with approval.",
+    "plaza": "Temporary structures only, with approval.",
+}
+
+
+@dataclass
+class ImpactReport:
+    """What a proposed work touches, by how much, and which rules apply."""
+
+    footprint: Any  # shapely geometry in lon/lat (buffered when buffer_m > 0)
+    buffer_m: float
+    footprint_area_m2: float
+    touched: list[dict[str, Any]]
+    distance_to_protection_m: float | None
+    rules: list[dict[str, Any]]
+    requires_approval: bool
+    limits: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as a JSON-ready dict (the footprint as GeoJSON)."""
+        return {
+            "footprint": json.loads(shapely.to_geojson(self.footprint)),
+            "buffer_m": self.buffer_m,
+            "footprint_area_m2": self.footprint_area_m2,
+            "touched": self.touched,
+            "distance_to_protection_m": self.distance_to_protection_m,
+            "rules": self.rules,
+            "requires_approval": self.requires_approval,
+            "limits": self.limits,
+        }
+
+
+def _parse_work(geometry: Any) -> Any:
+    if isinstance(geometry, str):
+        try:
+            geometry = json.loads(geometry)
+        except json.JSONDecodeError as exc:
+            raise WorkGeometryError(f"the work geometry is not valid JSON: {exc}") from exc
+    if isinstance(geometry, dict):
+        if geometry.get("type") == "Feature":
+            geometry = geometry.get("geometry")
+        try:
+            geometry = shape(geometry)
+        except Exception as exc:  # shapely raises several types for bad GeoJSON
+            raise WorkGeometryError(f"the work geometry cannot be read: {exc}") from exc
+    if not isinstance(geometry, shapely.Geometry):
+        raise WorkGeometryError(f"the work geometry should be GeoJSON or shapely, got "
+                                f"{type(geometry)}")
+    if geometry.geom_type not in WORK_TYPES:
+        raise WorkGeometryError(f"geometry type {geometry.geom_type} is not supported")
+    if geometry.is_empty:
+        raise WorkGeometryError("the work geometry is empty")
+    xy = shapely.get_coordinates(geometry)
+    if not np.isfinite(xy).all():
+        raise WorkGeometryError("the work geometry has NaN or infinite coordinates")
+    if (np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any():
+        raise WorkGeometryError("the work geometry is not lon/lat: lon must lie in [-180, 180] "
+                                "and lat in [-90, 90] (is it (lat, lon) or projected?)")
+    if not geometry.is_valid:
+        raise WorkGeometryError(f"the work geometry is invalid: "
+                                f"{shapely.is_valid_reason(geometry)}")
+    return geometry
+
+
+def check_impact(zones: Zones, geometry: Any, *, buffer_m: float = 0.0,
+                 limits: dict[str, Any] | None = None) -> ImpactReport:
+    """Check a proposed work (lon/lat GeoJSON or shapely geometry) against a site's zones.
+
+    Parameters
+    ----------
+    zones : the site's :class:`Zones`.
+    geometry : a Polygon, LineString or Point (or Multi-) in lon/lat, as GeoJSON or shapely.
+    buffer_m : grow the work by this many metres (e.g. a trench's working strip).
+    limits : the site's construction-control limits, e.g. ``{"max_height_m": 12}``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> gdf = gpd.GeoDataFrame({"id": ["pr"], "parent_id": [None],
+    ...     "kind": ["protection_range"]}, geometry=[box(94.80, 40.03, 94.81, 40.04)],
+    ...     crs="EPSG:4326")
+    >>> r = check_impact(Zones.from_frame(gdf), {"type": "Point", "coordinates": [94.805, 40.035]},
+    ...                  buffer_m=10)
+    >>> [t["zone_id"] for t in r.touched], round(r.touched[0]["overlap_m2"]), r.requires_approval
+    (['pr'], 314, True)
+    """
+    if not (isinstance(buffer_m, int | float) and math.isfinite(buffer_m) and buffer_m >= 0):
+        raise WorkGeometryError(f"'buffer_m' should be a number >= 0, got {buffer_m!r}")
+    work = _parse_work(geometry)
+    metric = zones.to_metric()
+    mwork = gpd.GeoSeries([work], crs=4326).to_crs(metric.crs).iloc[0]
+    if buffer_m > 0:
+        mwork = mwork.buffer(buffer_m, quad_segs=16)
+    geoms = metric.geometry.array
+    hit = shapely.intersects(geoms, mwork)
+    overlap = shapely.area(shapely.intersection(geoms[hit], mwork))
+    touched = []
+    for n, area in zip(np.flatnonzero(hit), overlap, strict=True):
+        row = zones.frame.iloc[n]
+        touched.append({"zone_id": row["id"], "kind": row["kind"], "name_en": row["name_en"],
+                        "name_zh": row["name_zh"], "overlap_m2": float(area),
+                        "within_zone": bool(shapely.covers(geoms[n], mwork))})
+    prot = (metric["kind"] == "protection_range").to_numpy()
+    distance = float(shapely.distance(geoms[prot], mwork).min()) if prot.any() else None
+    kinds = sorted({t["kind"] for t in touched}, key=lambda k: list(RULES).index(k)
+                   if k in RULES else len(RULES))
+    rules = []
+    for kind in kinds:
+        rule: dict[str, Any] = {"kind": kind, "rule": RULES.get(kind, "Check with the site."),
+                                "zones": [t["zone_id"] for t in touched if t["kind"] == kind]}
+        if kind == "construction_control":
+            rule["limits"] = dict(limits or {})
+        rules.append(rule)
+    in_protection = {z for t in touched for z in [t["zone_id"], *zones.ancestors(t["zone_id"])]
+                     if zones.row(z)["kind"] == "protection_range"}
+    footprint = gpd.GeoSeries([mwork], crs=metric.crs).to_crs(4326).iloc[0]
+    return ImpactReport(footprint, float(buffer_m), float(mwork.area), touched, distance, rules,
+                        bool(in_protection) or "construction_control" in kinds, dict(limits or {}))
+
+
+def render_png(zones: Zones, report: ImpactReport, *, size_px: int = 800) -> bytes:
+    """Draw the zones and the work's footprint as a PNG map (metres, site CRS); return bytes."""
+    from geo.render import render_impact_png
+
+    return render_impact_png(zones, report, size_px=size_px)
