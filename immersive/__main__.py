@@ -1,0 +1,9 @@
+"""``python -m immersive ...``"""
+
+from __future__ import annotations
+
+import sys
+
+from immersive.cli import main
+
+sys.exit(main())

@@ -1,0 +1,160 @@
+"""The kiosk's Socket.IO link to the server: connect (or pair), obey commands, send
+heartbeats and drain the outbox; reconnect with back-off when the server goes away."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import socketio
+
+from immersive.kiosk.controller import KioskController
+from immersive.kiosk.store import StateStore
+
+NAMESPACE = "/kiosk"
+log = logging.getLogger("immersive.kiosk.link")
+
+
+class KioskLink:
+    """Keeps one kiosk connected to ``/kiosk`` on the server, in a background thread.
+
+    The kiosk works without it: commands simply stop arriving and session events wait in the
+    outbox until the link is back.
+    """
+
+    def __init__(
+        self,
+        controller: KioskController,
+        store: StateStore,
+        url: str,
+        pair_info: dict[str, Any] | None = None,
+        fps: Callable[[], float] = lambda: 0.0,
+        heartbeat_s: float = 5.0,
+        backoff_s: tuple[float, float] = (1.0, 30.0),
+        timeout_s: float = 5.0,
+    ) -> None:
+        self.controller, self.store, self.url = controller, store, url
+        self.pair_info = pair_info or {}
+        self.fps, self.heartbeat_s, self.backoff_s = fps, heartbeat_s, backoff_s
+        self.timeout_s = timeout_s
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._reconnect = False
+        self._thread: threading.Thread | None = None
+        self.client: socketio.Client | None = None
+        self.last_error: str | None = None
+        self.connects = 0
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="kiosk-link", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        client = self.client
+        if client is not None and client.connected:
+            client.disconnect()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def request_flush(self) -> None:
+        """Send waiting session events now (called by the controller on a new event)."""
+        self._wake.set()
+
+    # -- connecting ------------------------------------------------------------------
+    def credentials(self) -> dict[str, Any]:
+        """The ``auth`` of the next connection: the kiosk's token, or a pairing request."""
+        kiosk_id, token = self.store.get("kiosk_id"), self.store.get("token")
+        if kiosk_id and token:
+            return {"kiosk_id": kiosk_id, "token": token, "last_seq": self.controller.last_seq}
+        return {"pair": True, **self.pair_info}
+
+    def _new_client(self) -> socketio.Client:
+        client = socketio.Client(reconnection=False)
+        client.on("command", self._on_command, namespace=NAMESPACE)
+        client.on("pairing", self._on_pairing, namespace=NAMESPACE)
+        client.on("paired", self._on_paired, namespace=NAMESPACE)
+        client.on("disconnect", lambda *a: self._wake.set(), namespace=NAMESPACE)
+        client.on("connect_error", self._on_connect_error, namespace=NAMESPACE)
+        return client
+
+    def _run(self) -> None:
+        delay = self.backoff_s[0]
+        while not self._stop.is_set():
+            client = self._new_client()
+            self.client = client
+            self._reconnect = False
+            try:
+                client.connect(self.url, auth=self.credentials, namespaces=[NAMESPACE],
+                               wait_timeout=self.timeout_s)
+            except socketio.exceptions.ConnectionError as exc:
+                self.last_error = self.last_error or str(exc)
+                log.info("server not reachable (%s); retrying in %.1f s", exc, delay)
+                self._stop.wait(delay * random.uniform(0.8, 1.2))
+                delay = min(delay * 2, self.backoff_s[1])
+                continue
+            delay = self.backoff_s[0]
+            self.connects += 1
+            self.last_error = None
+            self.controller.online = True
+            try:
+                self._serve(client)
+            finally:
+                self.controller.online = False
+                if client.connected:
+                    client.disconnect()
+
+    def _serve(self, client: socketio.Client) -> None:
+        next_beat = 0.0
+        while not self._stop.is_set() and client.connected and not self._reconnect:
+            self._wake.clear()
+            self._flush(client)
+            now = time.monotonic()
+            if now >= next_beat and "token" in self.credentials():
+                self._call(client, "heartbeat", self.controller.heartbeat(self.fps()))
+                next_beat = now + self.heartbeat_s
+            self._wake.wait(min(1.0, max(0.05, next_beat - time.monotonic())))
+
+    def _call(self, client: socketio.Client, event: str, data: dict[str, Any]) -> Any:
+        try:
+            return client.call(event, data, namespace=NAMESPACE, timeout=self.timeout_s)
+        except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError) as exc:
+            log.info("%s not acknowledged: %s", event, exc)
+            return None
+
+    def _flush(self, client: socketio.Client) -> None:
+        if "token" not in self.credentials():
+            return  # a pairing connection carries no session events
+        for event in self.controller.outbox.pending(50):
+            ack = self._call(client, "session", event)
+            if ack is None:
+                return  # keep it for the next try
+            if not (isinstance(ack, dict) and ack.get("ok")):
+                log.warning("server refused session event %s: %r", event["event_id"], ack)
+            self.controller.outbox.ack(event["event_id"])
+
+    # -- server events -----------------------------------------------------------------
+    def _on_command(self, data: Any) -> dict[str, Any]:
+        return self.controller.handle_command(data)
+
+    def _on_pairing(self, data: Any) -> None:
+        if isinstance(data, dict):
+            self.controller.pairing = dict(data, received=time.monotonic())
+
+    def _on_paired(self, data: Any) -> None:
+        if isinstance(data, dict) and data.get("kiosk_id") and data.get("token"):
+            self.store.update(kiosk_id=data["kiosk_id"], token=data["token"])
+            self.controller.pairing = None
+            self._reconnect = True
+            self._wake.set()
+
+    def _on_connect_error(self, data: Any) -> None:
+        message = data.get("message") if isinstance(data, dict) else data
+        self.last_error = str(message)
+        log.debug("connection refused: %s", message)

@@ -1,0 +1,119 @@
+"""``python -m immersive kiosk``: wire the controller, the outbox, the link and the app."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from immersive.catalog import SceneCatalog
+from immersive.kiosk.controller import KioskController
+from immersive.kiosk.link import KioskLink
+from immersive.kiosk.outbox import Outbox
+from immersive.kiosk.store import StateStore
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--server", required=True, help="server URL, e.g. http://127.0.0.1:5000")
+    p.add_argument("--kiosk-id", help="this kiosk's id (with --token)")
+    p.add_argument("--token", help="this kiosk's token (with --kiosk-id)")
+    p.add_argument("--pair", action="store_true", help="pair with the server: show a code")
+    p.add_argument("--name", help="name shown to operators while pairing")
+    p.add_argument("--kind", choices=("vr", "exhibition"), help="kind sent while pairing")
+    p.add_argument("--site", help="site sent while pairing")
+    p.add_argument("--state-dir", default=str(Path.home() / ".lantern-kiosk"),
+                   help="where credentials, last seq and the outbox live")
+    p.add_argument("--assets", help="assets folder (default: the sample assets)")
+    p.add_argument("--scene", help="scene to show until the server sends one")
+    p.add_argument("--headless", action="store_true", help="render offscreen (no display)")
+    p.add_argument("--software", action="store_true", help="software renderer in a window")
+    p.add_argument("--size", default="1280x720", help="window size WxH")
+    p.add_argument("--stereo", action="store_true", help="side-by-side stereo for VR")
+    p.add_argument("--iod", type=float, default=0.064, help="interocular distance (m)")
+    p.add_argument("--font", help="a TTF/TTC font with Chinese glyphs")
+    p.add_argument("--max-fps", type=float, default=60.0, help="frame-rate cap")
+    p.add_argument("--heartbeat", type=float, default=5.0, help="seconds between heartbeats")
+    p.add_argument("--run-for", type=float, help="stop after this many seconds")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1280x720"`` -> ``(1280, 720)``.
+
+    Examples
+    --------
+    >>> parse_size("640x360")
+    (640, 360)
+    """
+    w, _, h = text.lower().partition("x")
+    size = (int(w), int(h))
+    if min(size) < 16:
+        raise ValueError(f"size too small: {text}")
+    return size
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if bool(args.kiosk_id) != bool(args.token):
+        print("error: give --kiosk-id and --token together", file=sys.stderr)
+        return 2
+    store = StateStore(args.state_dir)
+    if args.kiosk_id:
+        store.update(kiosk_id=args.kiosk_id, token=args.token)
+    elif not args.pair and not store.get("token"):
+        print("error: give --kiosk-id and --token, or --pair", file=sys.stderr)
+        return 2
+    headless = args.headless
+    if not headless and sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+        print("no display: running headless", file=sys.stderr)
+        headless = True
+    outbox = Outbox(Path(args.state_dir) / "outbox.sqlite3")
+    links: list[KioskLink] = []
+    controller = KioskController(
+        SceneCatalog(args.assets), outbox, store,
+        on_event=lambda: [link.request_flush() for link in links] and None,
+    )
+    if args.scene and controller.spec is None:
+        controller.show(args.scene)
+    from immersive.kiosk.app import KioskApp  # Panda3D only once arguments are sane
+
+    app = KioskApp(controller, headless=headless, size=parse_size(args.size),
+                   iod=args.iod if args.stereo else None, font=args.font,
+                   software=args.software)
+    pair_info = {k: v for k, v in (("name", args.name), ("kind", args.kind),
+                                   ("site", args.site)) if v}
+    link = KioskLink(controller, store, args.server, pair_info=pair_info, fps=lambda: app.fps,
+                     heartbeat_s=args.heartbeat)
+    links.append(link)
+    stop = {"now": False}
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    link.start()
+    end = time.monotonic() + args.run_for if args.run_for else float("inf")
+    frame_s = 1.0 / args.max_fps if args.max_fps > 0 else 0.0
+    try:
+        while not stop["now"] and time.monotonic() < end:
+            started = time.monotonic()
+            app.task_mgr.step()
+            spare = frame_s - (time.monotonic() - started)
+            if spare > 0:
+                time.sleep(spare)
+    finally:
+        link.stop()
+        outbox.close()
+        app.destroy()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m immersive kiosk")
+    add_arguments(p)
+    return run(p.parse_args(argv))
