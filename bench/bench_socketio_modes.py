@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import math
 import os
@@ -40,7 +41,8 @@ MODES = ("threading", "gevent")
 SERVERS = {
     "asgi": "python-socketio AsyncServer, uvicorn (h11 + wsproto)",
     "threading": "Flask-SocketIO threading, Werkzeug + simple-websocket",
-    "gevent": "Flask-SocketIO gevent, gevent pywsgi + simple-websocket",
+    "gevent": "Flask-SocketIO gevent, gevent pywsgi + "
+    + ("gevent-websocket" if importlib.util.find_spec("geventwebsocket") else "simple-websocket"),
 }
 GOAL_THROUGHPUT = 0.8
 GOAL_P99 = 1.5
