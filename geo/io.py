@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,9 @@ def _from_feature_collection(data: Any, name: str | None) -> RawZones:
                                     None, name))
         else:
             try:
-                geom = shape(gjson)
+                with warnings.catch_warnings():  # NaN coordinates are reported in validation
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    geom = shape(gjson)
             except Exception as exc:  # shapely raises several types for bad GeoJSON
                 gtype = gjson.get("type") if isinstance(gjson, dict) else type(gjson).__name__
                 problems.append(Problem(fid, "unsupported_geometry_type",
