@@ -7,7 +7,7 @@ that a prototype can be instanced cheaply. Heights are in metres; the origin is 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from panda3d.core import ColorAttrib, GeomNode, NodePath
 
@@ -185,7 +185,7 @@ def horse(height: float = 1.5, coat: Color = (0.45, 0.36, 0.28)) -> NodePath:
     return _finish(root)
 
 
-FIGURES = {
+FIGURES: dict[str, Callable[..., NodePath]] = {
     "seated_figure": seated_figure,
     "standing_figure": standing_figure,
     "warrior": warrior,

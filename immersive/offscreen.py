@@ -21,6 +21,8 @@ from panda3d.core import (
     GraphicsOutput,
     GraphicsPipe,
     GraphicsPipeSelection,
+    LPoint2f,
+    LPoint3f,
     NodePath,
     PerspectiveLens,
     Texture,
@@ -181,6 +183,29 @@ def lens_fov(fov: float, aspect: float) -> tuple[float, float]:
     return math.degrees(horizontal), math.degrees(vertical)
 
 
+def project(view: View, point: tuple[float, float, float], width: int, height: int
+            ) -> tuple[int, int] | None:
+    """Pixel (x right, y down) where a world point appears in a mono frame, or None.
+
+    Examples
+    --------
+    >>> project(View((0, -5, 0), (0, 0, 0)), (0, 0, 0), 640, 360)
+    (320, 180)
+    """
+    lens = PerspectiveLens()
+    lens.set_aspect_ratio(width / height)
+    lens.set_fov(*lens_fov(view.fov, width / height))
+    lens.set_near_far(view.near, view.far)
+    rig = NodePath("eye")
+    rig.set_pos(*view.pos)
+    rig.look_at(*view.look_at)
+    local = rig.get_relative_point(NodePath(), LPoint3f(*point))
+    film = LPoint2f()
+    if not lens.project(local, film):
+        return None
+    return (round((film.x + 1) / 2 * width), round((1 - film.y) / 2 * height))
+
+
 def encode_png(frame: np.ndarray) -> bytes:
     """PNG bytes of an RGB frame (fast compression: previews are made often)."""
     buf = io.BytesIO()
@@ -193,8 +218,8 @@ def view_at(spec: SceneSpec, waypoint: int = 0) -> View:
 
     Examples
     --------
-    >>> from immersive.spec import load_spec
-    >>> view_at(load_spec("assets_sample/scenes/mogao_cave.json"), 0).fov  # doctest: +SKIP
+    >>> from immersive.catalog import SceneCatalog
+    >>> view_at(SceneCatalog().spec("mogao_cave"), 0).fov
     70.0
     """
     t = waypoint_time(spec.camera.tour, waypoint)
@@ -250,8 +275,9 @@ def render_scene_png(
 
     Examples
     --------
-    >>> png = render_scene_png("assets_sample/scenes/mogao_cave.json", 1)  # doctest: +SKIP
-    >>> png[:4]  # doctest: +SKIP
+    >>> from immersive.catalog import SceneCatalog
+    >>> png = render_scene_png(str(SceneCatalog().path("mogao_cave")), waypoint=1)
+    >>> png[:4]
     b'\\x89PNG'
     """
     scene = cached_scene(spec_path)

@@ -6,12 +6,14 @@ Pure ``NodePath`` work: no window, no ShowBase, no global ``render``. Rendering 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from panda3d.core import (
     AmbientLight,
     DirectionalLight,
     Filename,
+    GeomNode,
     Loader,
     LoaderOptions,
     NodePath,
@@ -47,9 +49,9 @@ def build_scene(spec: SceneSpec) -> BuiltScene:
 
     Examples
     --------
-    >>> from immersive.spec import load_spec
-    >>> scene = build_scene(load_spec("assets_sample/scenes/mogao_cave.json"))  # doctest: +SKIP
-    >>> scene.root.find("**/niche").is_empty()  # doctest: +SKIP
+    >>> from immersive.catalog import SceneCatalog
+    >>> scene = build_scene(SceneCatalog().spec("mogao_cave"))
+    >>> scene.root.find("**/niche").is_empty()
     False
     """
     root = NodePath(spec.id)
@@ -92,7 +94,7 @@ def _geometry(spec: SceneSpec, model: Model) -> NodePath:
         if node is None:
             raise ImmersiveError(f"{spec.source}: model file {model.file!r} could not be loaded")
         return NodePath(node)
-    makers = {
+    makers: dict[str, Callable[..., GeomNode]] = {
         "box": meshes.box, "quad": meshes.quad, "wall_with_opening": meshes.wall_with_opening,
         "truncated_pyramid": meshes.truncated_pyramid, "cylinder": meshes.cylinder,
         "sphere": meshes.sphere, "disc": meshes.disc, "cliff": meshes.cliff,

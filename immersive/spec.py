@@ -57,8 +57,8 @@ def load_spec(path: str | Path) -> SceneSpec:
 
     Examples
     --------
-    >>> spec = load_spec("assets_sample/scenes/mogao_cave.json")  # doctest: +SKIP
-    >>> spec.id
+    >>> from immersive.catalog import DEFAULT_ASSETS
+    >>> load_spec(DEFAULT_ASSETS / "scenes" / "mogao_cave.json").id
     'mogao_cave'
     """
     path = Path(path)
@@ -69,21 +69,22 @@ def load_spec(path: str | Path) -> SceneSpec:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SpecError(str(path), [SpecProblem("$", f"not readable JSON: {exc}")]) from None
     base_dir = path.resolve().parent.parent
-    spec = validate_spec(data, base_dir=base_dir, source=str(path))
-    if spec.id != path.stem:
-        problem = SpecProblem("$.id", f"should match the file name {path.stem!r}")
-        raise SpecError(str(path), [problem])
-    return spec
+    return validate_spec(data, base_dir=base_dir, source=str(path), expected_id=path.stem)
 
 
-def validate_spec(data: Any, base_dir: Path | None = None, source: str = "<memory>") -> SceneSpec:
+def validate_spec(
+    data: Any, base_dir: Path | None = None, source: str = "<memory>",
+    expected_id: str | None = None,
+) -> SceneSpec:
     """Validate a decoded spec; collect every problem, then raise or return the spec.
 
     Examples
     --------
-    >>> validate_spec({"spec_version": 1})  # doctest: +IGNORE_EXCEPTION_DETAIL
-    Traceback (most recent call last):
-    SpecError: <memory>: 4 problem(s) in scene spec
+    >>> try:
+    ...     validate_spec({"spec_version": 1})
+    ... except SpecError as exc:
+    ...     print(exc.problems[0])
+    $.id: is required
     """
     c = Checker(base_dir)
     if not isinstance(data, dict):
@@ -98,6 +99,8 @@ def validate_spec(data: Any, base_dir: Path | None = None, source: str = "<memor
     scene_id = c.string(data, "id", "$")
     if scene_id is not None and not ID_PATTERN.match(scene_id):
         c.add("$.id", "should be lower-case letters, digits, '_' or '-'")
+    if scene_id is not None and expected_id is not None and scene_id != expected_id:
+        c.add("$.id", f"should match the file name {expected_id!r}, got {scene_id!r}")
     title = c.i18n(data, "title", "$")
     duration = c.number(data, "duration_s", "$", lo=1)
     background = c.vector(data, "background", "$", 3, default=(0.0, 0.0, 0.0), lo=0, hi=1)

@@ -177,7 +177,8 @@ def read_camera(c: Checker, data: dict) -> CameraSpec | None:
         ))
     if waypoints and sum(w.duration_s for w in waypoints) <= 0:
         c.add("$.camera.tour", "total duration_s should be > 0")
-    return CameraSpec(tour=tuple(waypoints), fov=fov or 60.0, near=near or 0.1, far=far or 500.0)
+    return CameraSpec(tour=tuple(waypoints), fov=float(fov or 60.0), near=float(near or 0.1),
+                      far=float(far or 500.0))
 
 
 def read_hotspots(c: Checker, data: dict) -> list[Hotspot]:

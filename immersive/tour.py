@@ -85,7 +85,7 @@ def pose_at(tour: Sequence[Waypoint], t: float, loop: bool = True) -> tuple[Vec3
 
 
 def hotspots_near(hotspots: Sequence[Hotspot], pos: Sequence[float]) -> list[Hotspot]:
-    """The hotspots whose sphere (``pos``, ``radius``) contains the camera at ``pos``.
+    """The hotspots whose sphere (``pos``, ``radius``) contains the camera, nearest first.
 
     Examples
     --------
@@ -93,7 +93,8 @@ def hotspots_near(hotspots: Sequence[Hotspot], pos: Sequence[float]) -> list[Hot
     >>> [h.id for h in hotspots_near([spot], (0, 4, 1))]
     ['niche']
     """
-    return [h for h in hotspots if math.dist(h.pos, pos) <= h.radius]
+    inside = [h for h in hotspots if math.dist(h.pos, pos) <= h.radius]
+    return sorted(inside, key=lambda h: math.dist(h.pos, pos))
 
 
 def _v(p: Sequence[float]) -> Vec3:

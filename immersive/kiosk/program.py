@@ -73,10 +73,12 @@ def run(args: argparse.Namespace) -> int:
         headless = True
     outbox = Outbox(Path(args.state_dir) / "outbox.sqlite3")
     links: list[KioskLink] = []
-    controller = KioskController(
-        SceneCatalog(args.assets), outbox, store,
-        on_event=lambda: [link.request_flush() for link in links] and None,
-    )
+
+    def flush_soon() -> None:
+        for link in links:
+            link.request_flush()
+
+    controller = KioskController(SceneCatalog(args.assets), outbox, store, on_event=flush_soon)
     if args.scene and controller.spec is None:
         controller.show(args.scene)
     from immersive.kiosk.app import KioskApp  # Panda3D only once arguments are sane

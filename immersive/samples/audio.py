@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import wave
+from collections.abc import Callable
 
 import numpy as np
 
@@ -35,7 +36,7 @@ def ambient_wav(tones: tuple[float, ...], noise: float, seed: int, seconds: floa
     return buf.getvalue()
 
 
-AUDIO = {
+AUDIO: dict[str, Callable[[], bytes]] = {
     "audio/mogao_cave.wav": lambda: ambient_wav((110.0, 164.8), 0.05, seed=1),
     "audio/longmen_niche.wav": lambda: ambient_wav((220.0,), 0.3, seed=2),
     "audio/terracotta_pit.wav": lambda: ambient_wav((82.4, 123.5), 0.1, seed=3),

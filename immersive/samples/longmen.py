@@ -11,7 +11,7 @@ STONE_LIGHT = [0.74, 0.71, 0.64]
 
 def _cliff(model_id: str, width: float, height: float, seed: int, **place: Any) -> dict:
     return {"id": model_id, "shape": "cliff", "material": "limestone",
-            "params": {"size": [width, height], "relief": 1.2,
+            "params": {"size": [width, height], "relief": 2.0,
                        "cells": [max(4, int(width / 2.5)), max(4, int(height / 2.5))],
                        "seed": seed}, **place}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -87,7 +88,7 @@ def apsaras(seed: int = 23, size: tuple[int, int] = (512, 256)) -> Image.Image:
     for k in range(0, w, 24):  # hanging curtain border (垂幔)
         d.polygon([(k, h - 28), (k + 24, h - 28), (k + 12, h - 12)], fill=MALACHITE)
     for _ in range(14):  # clouds
-        cx, cy = rng.integers(0, w), rng.integers(10, h - 50)
+        cx, cy = int(rng.integers(0, w)), int(rng.integers(10, h - 50))
         for j in range(3):
             r = 6 + 3 * j
             d.arc([cx - r + 8 * j, cy - r, cx + r + 8 * j, cy + r], 180, 360, fill=WHITE, width=2)
@@ -171,7 +172,7 @@ def bricks(
     return _age(img, rng, 0.25)
 
 
-TEXTURES = {
+TEXTURES: dict[str, Callable[[], Image.Image]] = {
     "textures/mogao_thousand_buddhas.png": thousand_buddhas,
     "textures/mogao_apsaras.png": apsaras,
     "textures/mogao_caisson.png": caisson,
