@@ -30,7 +30,9 @@ SHAPE_PARAMS: dict[str, dict[str, str]] = {
     "standing_figure": {
         "height": "num", "robe": "color", "skin": "color", "halo": "bool", "halo_color": "color",
     },
-    "warrior": {"height": "num", "armour": "color", "robe": "color", "skin": "color"},
+    "warrior": {
+        "height": "num", "near": "num", "armour": "color", "robe": "color", "skin": "color",
+    },
     "horse": {"height": "num", "coat": "color"},
     "group": {},
     "file": {},
