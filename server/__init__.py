@@ -45,7 +45,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     db = Database(settings["DATABASE_URL"])
-    app.extensions["lantern"] = LanternState(db=db, settings=settings)
+    state = LanternState(db=db, settings=settings)
+    app.extensions["lantern"] = state
+    from server.zone_index import ZoneIndexCache
+
+    state.services["zone_index"] = ZoneIndexCache()
 
     login_manager.init_app(app)
     login_manager.login_view = "panel.login"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 
 class Health(BaseModel):
@@ -97,3 +97,40 @@ class ZoneStateOut(BaseModel):
     zone_id: str
     state: str
     reason: str | None
+
+
+class PositionIn(BaseModel):
+    event_id: str = Field(min_length=1, max_length=128)
+    visitor_id: str = Field(min_length=1, max_length=128)
+    ts: AwareDatetime
+    lon: float
+    lat: float
+
+
+class PositionsIn(BaseModel):
+    positions: list[PositionIn]
+
+
+class PositionResult(BaseModel):
+    event_id: str
+    zone_id: str | None
+    duplicate: bool
+
+
+class PositionsOut(BaseModel):
+    accepted: int
+    duplicates: int
+    results: list[PositionResult]
+
+
+class ZoneOccupancy(BaseModel):
+    zone_id: str
+    count: int
+    capacity: int | None
+    state: str
+    level: str
+
+
+class OccupancyOut(BaseModel):
+    site_id: str
+    zones: list[ZoneOccupancy]

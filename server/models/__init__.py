@@ -2,13 +2,13 @@
 
 from .accounts import ApiToken, AuditLog, User
 from .base import Base, utcnow
-from .events import Alert, PositionEvent, SensorReading, ZoneTransition
-from .fleet import Kiosk, KioskCommand, KioskPresence, KioskSessionEvent
+from .events import Alert, PositionEvent, SensorReading, VisitorPresence, ZoneTransition
+from .fleet import Kiosk, KioskCommand, KioskPresence, KioskSession, KioskSessionEvent
 from .reports import ReportRun
 from .venue import Basin, Experience, Sensor, Site, Zone, ZoneState
 
 __all__ = [
     "Alert", "ApiToken", "AuditLog", "Base", "Basin", "Experience", "Kiosk", "KioskCommand",
-    "KioskPresence", "KioskSessionEvent", "PositionEvent", "ReportRun", "Sensor",
+    "KioskPresence", "KioskSession", "KioskSessionEvent", "VisitorPresence", "PositionEvent", "ReportRun", "Sensor",
     "SensorReading", "Site", "User", "Zone", "ZoneState", "ZoneTransition", "utcnow",
 ]

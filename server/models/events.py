@@ -66,3 +66,17 @@ class Alert(Base):
     cleared_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class VisitorPresence(Base):
+    """Where each visitor is now (shared by every server process); drives live occupancy."""
+
+    __tablename__ = "visitor_presence"
+    __table_args__ = (Index("ix_visitor_presence_zone", "site_id", "zone_id"),)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    visitor_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    zone_id: Mapped[str | None] = mapped_column(String(128))
+    since: Mapped[datetime]
+    ts: Mapped[datetime]
+    pending_zone: Mapped[str | None] = mapped_column(String(128))
+    pending_since: Mapped[datetime | None]

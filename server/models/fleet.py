@@ -31,6 +31,7 @@ class Kiosk(Base):
     experience_id: Mapped[str | None] = mapped_column(String(128))
     state: Mapped[str | None] = mapped_column(String(16))
     fps: Mapped[float | None]
+    featured: Mapped[str | None] = mapped_column(String(128))  # chosen by the content rules
     next_seq: Mapped[int] = mapped_column(default=1)
     acked_seq: Mapped[int] = mapped_column(default=0)
 
@@ -82,3 +83,20 @@ class KioskSessionEvent(Base):
     completion: Mapped[float | None]
     ts: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KioskSession(Base):
+    """A timed visitor session on a kiosk: queued, running, then ended."""
+
+    __tablename__ = "kiosk_sessions"
+    __table_args__ = (Index("ix_kiosk_sessions_kiosk_status", "kiosk_id", "status"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued/running/ended
+    experience_id: Mapped[str | None] = mapped_column(String(128))
+    duration_s: Mapped[int]
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))

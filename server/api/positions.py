@@ -1,0 +1,54 @@
+"""Visitor positions in, live occupancy out."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from spectree import Response
+
+from server.api import api
+from server.api.sites import get_site
+from server.auth import require
+from server.validation import parse_body
+from server.extensions import api_spec
+from server.positions import ingest_positions, occupancy
+from server.schemas import ErrorEnvelope, OccupancyOut, PositionsIn, PositionsOut
+
+ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413)}
+
+
+def _state():  # type: ignore[no-untyped-def]
+    return current_app.extensions["lantern"]
+
+
+@api.post("/sites/<site_id>/positions")
+@require("ingest")
+@api_spec.validate(json=PositionsIn, resp=Response(HTTP_200=PositionsOut, **ERRORS),
+                   tags=["presence"], skip_validation=True)  # validated below, at batch speed
+def post_positions(site_id: str):  # type: ignore[no-untyped-def]
+    """Classify and store positions; each event_id is stored once; answers per event its zone."""
+    state = _state()
+    items = parse_body(PositionsIn, request.get_json())["positions"]
+    with state.db.session() as session:
+        site = get_site(session, site_id)
+        zones = state.services["zone_index"].get(session, site)
+        result = ingest_positions(session, zones, items,
+                                  max_batch=state.settings["LANTERN_MAX_BATCH"],
+                                  debounce_s=float(site.config.get("debounce_s", 10)))
+    hub = state.services.get("hub")
+    if hub is not None and result.accepted:
+        hub.occupancy_changed(site_id)
+        hub.visitors_moved(site_id, result.moves)
+    return jsonify(accepted=result.accepted, duplicates=result.duplicates,
+                   results=result.results)
+
+
+@api.get("/sites/<site_id>/occupancy")
+@require("read")
+@api_spec.validate(resp=Response(HTTP_200=OccupancyOut, **ERRORS), tags=["presence"])
+def get_occupancy(site_id: str):  # type: ignore[no-untyped-def]
+    """Per zone: visitors (descendants included), effective capacity and level."""
+    state = _state()
+    with state.db.sessions() as session:
+        site = get_site(session, site_id)
+        zones = state.services["zone_index"].get(session, site)
+        return {"site_id": site_id, "zones": occupancy(session, zones)}

@@ -1,0 +1,54 @@
+"""Bulk writes of event rows, straight through the database driver (the ingest hot path).
+
+SQLAlchemy Core costs more per row than SQLite itself on batches of thousands, so these
+statements go to the driver as text with its own placeholders. Both SQLite and PostgreSQL
+support ``INSERT ... ON CONFLICT``. Timestamps are written as SQLAlchemy's SQLite format
+(UTC, no offset) or as aware datetimes for PostgreSQL, so the ORM reads them back alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+
+class Bulk:
+    """Driver-level bulk statements on the session's connection (inside its transaction)."""
+
+    def __init__(self, session: Session) -> None:
+        self.conn = session.connection()
+        self.sqlite = self.conn.dialect.name == "sqlite"
+        self.mark = "?" if self.sqlite else "%s"
+
+    def ts(self, value: datetime | None) -> Any:
+        if value is None or not self.sqlite:
+            return value
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+               conflict: str = "DO NOTHING", keys: Sequence[str] = ()) -> None:
+        """INSERT rows; on a unique-key conflict do nothing, or what ``conflict`` says."""
+        rows = list(rows)
+        if not rows:
+            return
+        target = f"({', '.join(keys)}) " if keys else ""
+        sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
+               f"VALUES ({', '.join([self.mark] * len(columns))}) ON CONFLICT {target}{conflict}")
+        self.conn.exec_driver_sql(sql, rows)
+
+    def select_in(self, sql: str, fixed: Sequence[Any], values: Sequence[Any]) -> list[tuple]:
+        """Run ``sql`` whose last condition is ``IN ({in})`` over ``values``, in chunks."""
+        out: list[tuple] = []
+        for i in range(0, len(values), 900):
+            chunk = list(values[i:i + 900])
+            text = sql.replace("?", self.mark).format(**{"in": ", ".join([self.mark] * len(chunk))})
+            out.extend(tuple(r) for r in self.conn.exec_driver_sql(text, (*fixed, *chunk)))
+        return out
+
+    def read_ts(self, value: Any) -> datetime | None:
+        if value is None or isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)

@@ -1,0 +1,80 @@
+"""The kiosk fleet's rules: actions, targets, pairing codes, command retry and expiry."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+ACTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "load_scene": {"experience_id": str},
+    "play": {},
+    "pause": {},
+    "start_session": {"duration_s": int},
+    "extend_session": {"seconds": int},
+    "end_session": {},
+    "announce": {"text": (str, dict)},
+    "set_language": {"lang": str},
+}
+LANGUAGES = ("en", "zh")
+
+
+class CommandRejected(ValueError):
+    """A command's action or arguments are not part of the contract."""
+
+
+def check_command(action: str, args: Mapping[str, Any]) -> None:
+    """Raise CommandRejected unless ``action`` and its required ``args`` are valid."""
+    if action not in ACTIONS:
+        raise CommandRejected(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
+    for name, kind in ACTIONS[action].items():
+        if name not in args:
+            raise CommandRejected(f"{action} needs args.{name}")
+        value = args[name]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise CommandRejected(f"{action}: args.{name} has the wrong type")
+    if action == "set_language" and args["lang"] not in LANGUAGES:
+        raise CommandRejected(f"set_language: lang must be one of {', '.join(LANGUAGES)}")
+    for name in ("duration_s", "seconds"):
+        if name in ACTIONS[action] and not 0 < args[name] <= 4 * 3600:
+            raise CommandRejected(f"{action}: args.{name} must lie in 1..14400")
+
+
+@dataclass(frozen=True)
+class KioskRef:
+    id: str
+    group: str | None
+    status: str
+
+
+def resolve_targets(kiosks: Iterable[KioskRef], *, kiosk_id: str | None = None,
+                    group: str | None = None, exclude: Iterable[str] = ()) -> list[str]:
+    """The approved kiosks a command goes to: one kiosk, or a group (``*`` = all) minus exclusions."""
+    if (kiosk_id is None) == (group is None):
+        raise CommandRejected("name exactly one of kiosk_id or group")
+    skip = set(exclude)
+    chosen = [k.id for k in kiosks if k.status == "approved"
+              and (k.id == kiosk_id if kiosk_id else group in ("*", k.group))
+              and k.id not in skip]
+    return sorted(chosen)
+
+
+def pairing_code() -> str:
+    """A short code a kiosk shows on its screen, e.g. '481-302'."""
+    n = secrets.randbelow(1_000_000)
+    return f"{n // 1000:03d}-{n % 1000:03d}"
+
+
+def due_for_retry(sent_at: datetime | None, now: datetime, retry_s: float) -> bool:
+    """An unacknowledged command is sent again after ``retry_s``."""
+    return sent_at is None or (now - sent_at) >= timedelta(seconds=retry_s)
+
+
+def expired(expires_at: datetime, now: datetime) -> bool:
+    return now >= expires_at
+
+
+def is_offline(last_seen: datetime | None, now: datetime, after_s: float) -> bool:
+    return last_seen is None or (now - last_seen).total_seconds() >= after_s

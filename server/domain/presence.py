@@ -1,0 +1,57 @@
+"""A visitor's zone over time, with a debounce: brief excursions across a boundary do not count.
+
+The state of a visitor is (zone, since, pending zone, pending since). A new zone must be seen
+for ``debounce_s`` before the visitor counts as having moved; going back to the current zone
+cancels the pending move. Events older than the visitor's last one are ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class VisitorState:
+    zone: str | None
+    since: datetime
+    ts: datetime
+    pending_zone: str | None = None
+    pending_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Move:
+    visitor_id: str
+    from_zone: str | None
+    to_zone: str | None
+    ts: datetime
+    dwell_s: float | None
+
+
+def step(visitor_id: str, state: VisitorState | None, zone: str | None, ts: datetime,
+         debounce_s: float) -> tuple[VisitorState, Move | None]:
+    """Apply one observation; return the new state and the move it confirms, if any."""
+    if state is None:
+        return VisitorState(zone, ts, ts), Move(visitor_id, None, zone, ts, None)
+    if ts < state.ts:
+        return state, None  # out of order: the newer observation already decided
+    if zone == state.zone:
+        return replace(state, ts=ts, pending_zone=None, pending_since=None), None
+    if state.pending_zone != zone or state.pending_since is None:
+        state = replace(state, ts=ts, pending_zone=zone, pending_since=ts)
+        if debounce_s > 0:
+            return state, None
+    else:
+        state = replace(state, ts=ts)
+    assert state.pending_since is not None
+    if (ts - state.pending_since).total_seconds() < debounce_s:
+        return state, None
+    dwell = (state.pending_since - state.since).total_seconds()
+    move = Move(visitor_id, state.zone, zone, state.pending_since, dwell)
+    return VisitorState(zone, state.pending_since, ts), move
+
+
+def timed_out(state: VisitorState, now: datetime, timeout_s: float) -> bool:
+    """A visitor who has not reported for ``timeout_s`` has left."""
+    return (now - state.ts).total_seconds() >= timeout_s

@@ -1,0 +1,141 @@
+"""Visitor positions: classify, store once per event_id, move visitors, keep live occupancy."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from server import errors
+from server.db_insert import Bulk
+from server.domain.capacity import occupancy_rows
+from server.domain.presence import Move, VisitorState, step
+from server.models import VisitorPresence, ZoneTransition
+from server.zone_index import SiteZones, live_states
+
+
+@dataclass
+class IngestResult:
+    results: list[dict[str, Any]]
+    accepted: int
+    duplicates: int
+    moves: list[Move] = field(default_factory=list)
+
+
+def parse_positions(items: list[dict[str, Any]], max_batch: int) -> tuple[list[dict[str, Any]],
+                                                                         np.ndarray, np.ndarray]:
+    """Check every item; raise InvalidContent listing the bad ones (by index and event_id)."""
+    if len(items) > max_batch:
+        raise errors.InvalidContent(f"at most {max_batch} positions a request, got {len(items)}")
+    problems: list[str] = []
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        eid, lon, lat = item["event_id"], item["lon"], item["lat"]
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            problems.append(f"positions[{i}] ({eid}): lon/lat must be finite numbers")
+        elif not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+            problems.append(f"positions[{i}] ({eid}): lon {lon} / lat {lat} out of range")
+        ts = item["ts"]
+        if ts.tzinfo is None:
+            problems.append(f"positions[{i}] ({eid}): ts needs a UTC offset")
+        if eid in seen:
+            problems.append(f"positions[{i}]: event_id {eid!r} repeats within the batch")
+        seen.add(eid)
+        rows.append(item)
+    if problems:
+        raise errors.InvalidContent(f"{len(problems)} invalid position(s): " + "; ".join(problems[:5]),
+                                    details=problems)
+    lon_arr = np.fromiter((r["lon"] for r in rows), dtype=np.float64, count=len(rows))
+    lat_arr = np.fromiter((r["lat"] for r in rows), dtype=np.float64, count=len(rows))
+    return rows, lon_arr, lat_arr
+
+
+def ingest_positions(session: Session, site: SiteZones, items: list[dict[str, Any]], *,
+                     max_batch: int, debounce_s: float) -> IngestResult:
+    """Store a batch in the caller's transaction; the caller commits before acknowledging."""
+    rows, lon, lat = parse_positions(items, max_batch)
+    zones = site.index.classify(lon, lat).tolist()
+    bulk = Bulk(session)
+    event_ids = [r["event_id"] for r in rows]
+    known = {r[0] for r in bulk.select_in(
+        "SELECT event_id FROM position_events WHERE event_id IN ({in})", (), event_ids)}
+    fresh = [(r["event_id"], r["visitor_id"], r["ts"], z)
+             for r, z in zip(rows, zones, strict=True) if r["event_id"] not in known]
+    site_id = site.site_id
+    bulk.insert("position_events", ("event_id", "site_id", "visitor_id", "ts", "lon", "lat",
+                                    "zone_id"),
+                [(r["event_id"], site_id, r["visitor_id"], bulk.ts(r["ts"]), r["lon"], r["lat"], z)
+                 for r, z in zip(rows, zones, strict=True) if r["event_id"] not in known])
+    results = [{"event_id": e, "zone_id": z, "duplicate": e in known}
+               for e, z in zip(event_ids, zones, strict=True)]
+    moves = _move_visitors(bulk, site_id, fresh, debounce_s)
+    return IngestResult(results, len(fresh), len(rows) - len(fresh), moves)
+
+
+PRESENCE = ("zone_id", "since", "ts", "pending_zone", "pending_since")
+
+
+def _move_visitors(bulk: Bulk, site_id: str, fresh: list[tuple[str, str, datetime, str | None]],
+                   debounce_s: float) -> list[Move]:
+    if not fresh:
+        return []
+    visitors = sorted({f[1] for f in fresh})
+    states: dict[str, VisitorState | None] = dict.fromkeys(visitors)
+    for v, zone, since, ts, pzone, psince in bulk.select_in(
+            "SELECT visitor_id, zone_id, since, ts, pending_zone, pending_since "
+            "FROM visitor_presence WHERE site_id = ? AND visitor_id IN ({in})", (site_id,), visitors):
+        states[v] = VisitorState(zone, bulk.read_ts(since), bulk.read_ts(ts), pzone,  # type: ignore[arg-type]
+                                 bulk.read_ts(psince))
+    moves: list[Move] = []
+    for _, visitor, ts, zone in sorted(fresh, key=lambda f: f[2]):
+        states[visitor], move = step(visitor, states[visitor], zone, ts, debounce_s)
+        if move:
+            moves.append(move)
+    bulk.insert("visitor_presence", ("site_id", "visitor_id", *PRESENCE),
+                [(site_id, v, st.zone, bulk.ts(st.since), bulk.ts(st.ts), st.pending_zone,
+                  bulk.ts(st.pending_since)) for v, st in states.items() if st is not None],
+                keys=("site_id", "visitor_id"),
+                conflict="DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in PRESENCE))
+    transitions = []
+    for m in moves:
+        if m.from_zone:
+            transitions.append((site_id, m.visitor_id, m.from_zone, "exit", bulk.ts(m.ts), m.dwell_s))
+        if m.to_zone:
+            transitions.append((site_id, m.visitor_id, m.to_zone, "enter", bulk.ts(m.ts), None))
+    if transitions:
+        bulk.conn.exec_driver_sql(
+            "INSERT INTO zone_transitions (site_id, visitor_id, zone_id, kind, ts, dwell_s) "
+            f"VALUES ({', '.join([bulk.mark] * 6)})", transitions)
+    return moves
+
+
+def expire_visitors(session: Session, site_id: str, now: datetime, timeout_s: float) -> int:
+    """Visitors who stopped reporting leave: an exit transition each, then their presence goes."""
+    cutoff = now - timedelta(seconds=timeout_s)
+    gone = list(session.scalars(select(VisitorPresence).where(
+        VisitorPresence.site_id == site_id, VisitorPresence.ts < cutoff)))
+    rows = [dict(site_id=site_id, visitor_id=p.visitor_id, zone_id=p.zone_id, kind="exit",
+                 ts=now, dwell_s=(p.ts - p.since).total_seconds()) for p in gone if p.zone_id]
+    if rows:
+        session.execute(ZoneTransition.__table__.insert(), rows)
+    session.execute(delete(VisitorPresence).where(VisitorPresence.site_id == site_id,
+                                                  VisitorPresence.ts < cutoff))
+    return len(gone)
+
+
+def occupancy(session: Session, site: SiteZones) -> list[dict[str, Any]]:
+    """Per zone of the tree: visitors in it and its descendants, capacity and level."""
+    counts = dict(session.execute(
+        select(VisitorPresence.zone_id, func.count()).where(
+            VisitorPresence.site_id == site.site_id, VisitorPresence.zone_id.is_not(None))
+        .group_by(VisitorPresence.zone_id)).tuples().all())
+    rolled = site.index.rollup({z: c for z, c in counts.items() if z in site.zones})
+    states = live_states(session, site)
+    zones = {zid: {"capacity": z["capacity"], "state": states[zid]} for zid, z in site.zones.items()}
+    return occupancy_rows(rolled, zones, site.tiers)
