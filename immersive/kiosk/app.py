@@ -13,6 +13,7 @@ from direct.gui.OnscreenText import OnscreenText
 from direct.showbase.ShowBase import ShowBase
 from panda3d.core import (
     Camera,
+    Filename,
     NodePath,
     PerspectiveLens,
     TextNode,
@@ -159,6 +160,10 @@ class KioskApp(ShowBase):
                             ("status", "  ".join(status))):
             if self.texts[name].text != value:
                 self.texts[name].text = value
+
+    def save_frame(self, path: str) -> bool:
+        """Write the last rendered frame to an image file."""
+        return bool(self.win.save_screenshot(Filename.from_os_specific(path)))
 
     def run_frames(self, frames: int) -> float:
         """Render ``frames`` frames now; return the measured frames per second."""

@@ -39,6 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-fps", type=float, default=60.0, help="frame-rate cap")
     p.add_argument("--heartbeat", type=float, default=5.0, help="seconds between heartbeats")
     p.add_argument("--run-for", type=float, help="stop after this many seconds")
+    p.add_argument("--screenshot", help="save the last frame to this PNG when stopping")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -110,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
                 time.sleep(spare)
     finally:
         link.stop()
+        if args.screenshot:
+            app.save_frame(args.screenshot)
         outbox.close()
         app.destroy()
     return 0
