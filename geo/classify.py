@@ -94,6 +94,8 @@ class ZoneIndex:
         frame = zones.frame if isinstance(zones, Zones) else zones
         if not isinstance(frame, gpd.GeoDataFrame):
             raise TypeError(f"'zones' should be Zones or a GeoDataFrame, got {type(zones)}")
+        if len(frame) == 0:
+            raise ValueError("cannot build a ZoneIndex of no zones")
         ids = [str(z) for z in frame["id"]]
         pos = {z: i for i, z in enumerate(ids)}
         parents = frame["parent_id"] if "parent_id" in frame.columns else [None] * len(ids)
@@ -120,6 +122,11 @@ class ZoneIndex:
         """Return the zone position (index into ``ids``) of each point, -1 where outside."""
         x = np.asarray(lon, dtype=np.float64)
         y = np.asarray(lat, dtype=np.float64)
+        if x.shape != y.shape:
+            raise ValueError(f"'lon' and 'lat' should have the same shape, got {x.shape} and "
+                             f"{y.shape}")
+        if x.ndim != 1:
+            return self.classify_codes(x.ravel(), y.ravel()).reshape(x.shape)
         g = self.grid
         # clamp onto the grid's empty border ring; fmax/fmin also turn NaN into 0 (outside)
         u = np.subtract(x, g.x0)

@@ -164,3 +164,12 @@ def test_occupancy_rolls_up_to_every_ancestor(site_fc: dict) -> None:
                                                     "cave1": 1}
     with pytest.raises(UnknownZoneError):
         index.ancestors("nope")
+
+
+def test_arrays_of_any_shape_are_classified_and_mismatched_shapes_refused() -> None:
+    index = ZoneIndex.build(layout(2, 6))
+    inside = X0 + 4 * Q
+    assert index.classify([[inside, 0.0]], [[Y0 + 4 * Q, 0.0]]).tolist() == [["hole", None]]
+    assert index.classify([], []).tolist() == []
+    with pytest.raises(ValueError):
+        index.classify([1.0, 2.0], [1.0])

@@ -89,8 +89,11 @@ def test_a_spike_is_reported_as_invalid_geometry() -> None:
 def test_nan_empty_and_unsupported_geometries_are_each_reported() -> None:
     nan = {"type": "Polygon", "coordinates": [[[94.79, 40.03], [math.nan, 40.03],
                                                [94.81, 40.05], [94.79, 40.03]]]}
+    inf = {"type": "Polygon", "coordinates": [[[94.79, 40.03], [94.80, math.inf],
+                                               [94.81, 40.05], [94.79, 40.03]]]}
     fc = collection(
         feature("nan", nan, kind="protection_range"),
+        feature("inf", inf, kind="protection_range"),
         feature("empty", Polygon(), kind="protection_range"),
         feature("line", LineString([(94.79, 40.03), (94.8, 40.04)]), kind="protection_range"),
         feature("circle", {"type": "Circle", "coordinates": [94.8, 40.04]},
@@ -98,7 +101,8 @@ def test_nan_empty_and_unsupported_geometries_are_each_reported() -> None:
         feature("none", None, kind="protection_range"),
     )
     assert sorted(problems_of(fc)) == sorted([
-        ("nan", "non_finite_coordinates"), ("empty", "empty_geometry"),
+        ("nan", "non_finite_coordinates"), ("inf", "non_finite_coordinates"),
+        ("empty", "empty_geometry"),
         ("line", "unsupported_geometry_type"), ("circle", "unsupported_geometry_type"),
         ("none", "missing_geometry")])
 
