@@ -150,7 +150,20 @@ def check_impact(zones: Zones, geometry: Any, *, buffer_m: float = 0.0,
 
 
 def render_png(zones: Zones, report: ImpactReport, *, size_px: int = 800) -> bytes:
-    """Draw the zones and the work's footprint as a PNG map (metres, site CRS); return bytes."""
+    """Draw the zones and the work's footprint as a PNG map (metres, site CRS); return bytes.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> gdf = gpd.GeoDataFrame({"id": ["pr"], "parent_id": [None],
+    ...     "kind": ["protection_range"]}, geometry=[box(94.80, 40.03, 94.81, 40.04)],
+    ...     crs="EPSG:4326")
+    >>> zones = Zones.from_frame(gdf)
+    >>> work = {"type": "Point", "coordinates": [94.805, 40.035]}
+    >>> render_png(zones, check_impact(zones, work, buffer_m=50), size_px=200)[:4]
+    b'\x89PNG'
+    """
     from geo.render import render_impact_png
 
     return render_impact_png(zones, report, size_px=size_px)

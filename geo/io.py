@@ -105,6 +105,10 @@ def _from_feature_collection(data: Any, name: str | None) -> RawZones:
     for n, feat in enumerate(features):
         props = dict(feat.get("properties") or {}) if isinstance(feat, dict) else {}
         fid = feat.get("id") if isinstance(feat, dict) else None
+        if fid is not None and props.get("id") is not None and str(props["id"]) != str(fid):
+            problems.append(Problem(str(fid), "id_mismatch",
+                                    f"feature id {fid!r} differs from properties.id "
+                                    f"{props['id']!r}", None, name))
         if fid is None:
             fid = props.get("id")
         fid = None if fid is None else str(fid)

@@ -34,9 +34,11 @@ def test_a_valid_site_loads_from_geojson_with_its_tree_and_utm_crs(tmp_path: Pat
     assert zones.source == "zones.geojson"
 
 
-def test_a_valid_site_loads_from_geopackage(tmp_path: Path, site_gdf: gpd.GeoDataFrame) -> None:
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:4490"])
+def test_a_valid_site_loads_from_geopackage(tmp_path: Path, site_gdf: gpd.GeoDataFrame,
+                                            crs: str) -> None:
     path = tmp_path / "zones.gpkg"
-    site_gdf.to_file(path, driver="GPKG")
+    site_gdf.set_crs(crs, allow_override=True).to_file(path, driver="GPKG")
     zones = load_zones(path, site_center=CENTER)
     assert sorted(zones.ids) == ["cave1", "cc", "pr", "va1", "va2"]
     assert zones.parent("va2") == "pr"
@@ -154,6 +156,11 @@ def test_tree_problems_are_reported_by_feature_id_all_at_once(tmp_path: Path) ->
 
 def test_zones_that_only_touch_are_not_overlapping_siblings(site_fc: dict) -> None:
     assert len(load_zones(site_fc, site_center=CENTER)) == 5
+
+
+def test_a_feature_id_that_differs_from_properties_id_is_reported(site_fc: dict) -> None:
+    site_fc["features"][2]["properties"]["id"] = "va-one"
+    assert problems_of(site_fc) == [("va1", "id_mismatch")]
 
 
 def test_bad_attributes_are_reported() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo import Transition, TransitionTracker
 
@@ -59,3 +61,36 @@ def test_bad_settings_and_timestamps_are_refused() -> None:
         TransitionTracker(debounce_m=-1.0)
     with pytest.raises(ValueError):
         TransitionTracker().update("v", float("nan"), "a", 0.0, 0.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(steps=st.lists(st.tuples(st.floats(0.0, 30.0), st.sampled_from(["a", "b", "c", None]),
+                                st.floats(-20.0, 20.0)), max_size=60),
+       debounce_m=st.floats(0.0, 10.0), debounce_s=st.floats(0.0, 20.0))
+def test_events_alternate_enter_and_exit_per_zone_with_dwell_never_negative(
+        steps: list[tuple[float, str | None, float]], debounce_m: float, debounce_s: float) -> None:
+    t = TransitionTracker(debounce_m, debounce_s)
+    ts, events = 0.0, []
+    for dt, zone, x in steps:
+        ts += dt
+        events += t.update("v", ts, zone, x, 0.0)
+    events += t.expire(ts + 1000.0, timeout_s=10.0)
+    inside = None
+    for e in events:
+        if e.event == "enter":
+            assert inside is None
+            inside = e.zone_id
+        else:
+            assert e.zone_id == inside and e.dwell_s is not None and e.dwell_s >= 0
+            inside = None
+    assert inside is None and len(t) == 0
+
+
+def test_jitter_shorter_than_the_debounce_time_and_distance_never_creates_events() -> None:
+    t = TransitionTracker(debounce_m=5.0, debounce_s=10.0)
+    events = t.update("v", 0.0, "a", 0.0, 0.0)
+    ts = 0.0
+    for k in range(200):
+        ts += 3.0
+        events += t.update("v", ts, "b" if k % 3 == 0 else "a", (-1) ** k * 2.0, 0.0)
+    assert [e.event for e in events] == ["enter"]
