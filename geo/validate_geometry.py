@@ -10,7 +10,6 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.crs import metric_crs_for
 from geo.errors import Problem
 
 ALLOWED_TYPES = ("Polygon", "MultiPolygon")
@@ -126,44 +125,49 @@ def tree_geometry_problems(
     site_center: tuple[float, float] | None,
     source: str | None,
 ) -> list[Problem]:
-    """Check that children lie within their parent and that siblings do not overlap."""
+    """Check that children lie within their parent and that siblings do not overlap.
+
+    The tests run on the lon/lat geometry itself -- the geometry that classification uses --
+    so a vertex lying on a parent's edge is exactly on it; only the areas of what spills over
+    are converted to m2, with the local scale at the site centre.
+    """
     if not good.any():
         return []
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     if site_center is None:
         b = shapely.total_bounds(geoms[good])
         site_center = ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
-    metric = gpd.GeoSeries(geoms[good], crs="EPSG:4326").to_crs(metric_crs_for(*site_center))
-    mgeom = np.empty(len(gdf), dtype=object)
-    mgeom[good] = metric.array
+    m2_per_deg2 = 111_320.0 * math.cos(math.radians(site_center[1])) * 110_574.0
     ids = [_fid(v) for v in gdf["id"]]
-    parents = [_fid(v) for v in gdf["parent_id"]] if "parent_id" in gdf.columns else [None] * len(
-        gdf)
+    parents = ([_fid(v) for v in gdf["parent_id"]] if "parent_id" in gdf.columns
+               else [None] * len(gdf))
     row_of = {fid: n for n, fid in enumerate(ids) if fid is not None and good[n]}
     problems: list[Problem] = []
 
-    def lonlat_of(g: Any) -> tuple[float, float]:
-        p = gpd.GeoSeries([g.representative_point()], crs=metric.crs).to_crs(4326).iloc[0]
+    def where(g: Any) -> tuple[float, float]:
+        p = g.representative_point()
         return (p.x, p.y)
 
     for n in np.flatnonzero(good):
         parent = parents[n]
         if parent is None or parent not in row_of:
             continue
-        spill = shapely.difference(mgeom[n], mgeom[row_of[parent]])
-        if spill.area > AREA_TOLERANCE_M2:
+        spill = shapely.difference(geoms[n], geoms[row_of[parent]])
+        area = spill.area * m2_per_deg2
+        if area > AREA_TOLERANCE_M2:
             problems.append(Problem(ids[n], "child_outside_parent",
-                                    f"{spill.area:.2f} m2 of the zone lies outside its parent "
-                                    f"{parent!r}", lonlat_of(spill), source))
+                                    f"{area:.2f} m2 of the zone lies outside its parent "
+                                    f"{parent!r}", where(spill), source))
     rows = np.flatnonzero(good)
-    tree = shapely.STRtree(mgeom[rows])
-    left, right = tree.query(mgeom[rows], predicate="intersects")
+    tree = shapely.STRtree(geoms[rows])
+    left, right = tree.query(geoms[rows], predicate="intersects")
     for a, b in zip(rows[left], rows[right], strict=True):
         if a >= b or parents[a] != parents[b] or ids[a] == ids[b]:
             continue
-        inter = shapely.intersection(mgeom[a], mgeom[b])
-        if inter.area > AREA_TOLERANCE_M2:
+        inter = shapely.intersection(geoms[a], geoms[b])
+        area = inter.area * m2_per_deg2
+        if area > AREA_TOLERANCE_M2:
             problems.append(Problem(ids[a], "siblings_overlap",
-                                    f"overlaps sibling {ids[b]!r} by {inter.area:.2f} m2",
-                                    lonlat_of(inter), source))
+                                    f"overlaps sibling {ids[b]!r} by {area:.2f} m2",
+                                    where(inter), source))
     return problems

@@ -163,6 +163,25 @@ def test_a_feature_id_that_differs_from_properties_id_is_reported(site_fc: dict)
     assert problems_of(site_fc) == [("va1", "id_mismatch")]
 
 
+def test_a_child_sharing_part_of_its_parents_edge_is_within_it() -> None:
+    fc = collection(feature("pr", PR, kind="protection_range"),
+                    feature("t", box(94.795, 40.03, 94.805, 40.04), parent="pr"))
+    assert len(load_zones(fc)) == 2
+
+
+def test_an_overlap_is_measured_in_square_metres() -> None:
+    d_lon, d_lat = 10 / (111_320 * math.cos(math.radians(40.04))), 10 / 110_574
+    fc = collection(feature("pr", PR, kind="protection_range"),
+                    feature("a", box(94.795, 40.035, 94.800, 40.040), parent="pr"),
+                    feature("b", box(94.800 - d_lon, 40.040 - d_lat, 94.805, 40.045),
+                            parent="pr"))
+    with pytest.raises(ZoneValidationError) as err:
+        load_zones(fc)
+    (p,) = err.value.problems
+    assert p.code == "siblings_overlap" and "by 100.0" in p.message
+    assert p.location == pytest.approx((94.8 - d_lon / 2, 40.04 - d_lat / 2), abs=1e-4)
+
+
 def test_bad_attributes_are_reported() -> None:
     fc = collection(feature("p", PR, kind="protection_range", capacity=-3, usable_ratio=1.5,
                             state="ajar"))
