@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from panda3d.core import ColorAttrib, GeomNode, LODNode, NodePath
+from panda3d.core import GeomNode, LODNode, NodePath
 
 from immersive import meshes
 
@@ -44,8 +44,6 @@ def _halo_colors(given: Color | None, painted: tuple[Color, ...]) -> tuple[Color
 
 def _finish(root: NodePath) -> NodePath:
     root.flatten_strong()
-    # the baked vertex colours must be used even where the parent sets a flat colour
-    root.set_attrib(ColorAttrib.make_vertex(), 1)
     return root
 
 

@@ -105,7 +105,9 @@ def _geometry(spec: SceneSpec, model: Model) -> NodePath:
 def _build_model(spec: SceneSpec, model: Model, parent: NodePath) -> NodePath:
     geometry = _geometry(spec, model)
     if model.material is not None:
-        _apply_material(spec, spec.materials[model.material], geometry)
+        # a figure keeps its own part colours; its material only tints it
+        tint = model.shape in FIGURES or model.shape == "file"
+        _apply_material(spec, spec.materials[model.material], geometry, tint)
     if not model.instances:
         geometry.set_name(model.id)
         geometry.reparent_to(parent)
@@ -122,8 +124,11 @@ def _build_model(spec: SceneSpec, model: Model, parent: NodePath) -> NodePath:
     return group
 
 
-def _apply_material(spec: SceneSpec, mat: Material, node: NodePath) -> None:
-    node.set_color(*mat.color)
+def _apply_material(spec: SceneSpec, mat: Material, node: NodePath, tint: bool) -> None:
+    if tint:
+        node.set_color_scale(*mat.color)
+    else:
+        node.set_color(*mat.color)
     if mat.texture:
         tex = load_texture(str(spec.resolve(mat.texture)))
         node.set_texture(tex)

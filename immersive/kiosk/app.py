@@ -69,11 +69,14 @@ class KioskApp(ShowBase):
         self._font = self._load_font(font)
         self.texts = {
             name: OnscreenText(text="", pos=pos, scale=scale, fg=(1, 1, 1, 1),
-                               shadow=(0, 0, 0, 0.8), align=TextNode.A_center,
+                               shadow=(0, 0, 0, 0.8), bg=bg, align=TextNode.A_center,
                                mayChange=True, font=self._font, parent=self.aspect2d)
-            for name, pos, scale in (("banner", (0, 0.85), 0.07), ("title", (0, 0.7), 0.06),
-                                     ("narration", (0, -0.75), 0.05),
-                                     ("status", (0, -0.93), 0.04))
+            for name, pos, scale, bg in (
+                ("banner", (0, 0.85), 0.07, (0.45, 0.1, 0.05, 0.8)),
+                ("title", (0, 0.7), 0.06, (0, 0, 0, 0)),
+                ("narration", (0, -0.72), 0.05, (0, 0, 0, 0.55)),
+                ("status", (0, -0.93), 0.04, (0, 0, 0, 0)),
+            )
         }
         self.task_mgr.add(self._frame, "kiosk-frame")
 
@@ -112,7 +115,7 @@ class KioskApp(ShowBase):
             self.audio = None
         self.scene = build_scene(spec)
         self.scene.root.reparent_to(self.render)
-        self.set_background_color(*spec.background)
+        self.set_background_color(*spec.background, 1.0)
         lenses = [e.node().get_lens() for e in self._eyes] or [self.cam.node().get_lens()]
         for lens in lenses:
             lens.set_fov(*lens_fov(spec.camera.fov, lens.get_aspect_ratio()))

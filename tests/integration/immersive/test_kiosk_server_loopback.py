@@ -23,6 +23,7 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[3]
+EXPERIENCE = "mogao-cave-465-virtual"  # venues/mogao/experiences.json, scene mogao_cave
 
 
 def _server_has_kiosk_namespace() -> bool:
@@ -145,7 +146,8 @@ def fleet_entry(server: Server, admin: dict, kiosk_id: str) -> dict | None:
 
 
 def test_the_headless_kiosk_obeys_commands_and_reports_its_scene(server, admin, kiosk):
-    send(server, admin, kiosk["id"], "load_scene", scene="mogao_cave", experience_id="x")
+    send(server, admin, kiosk["id"], "load_scene", scene="mogao_cave",
+         experience_id=EXPERIENCE)
     wait_for(lambda: kiosk_state(kiosk).get("scene") == "mogao_cave", what="the scene")
     wait_for(lambda: (fleet_entry(server, admin, kiosk["id"]) or {}).get("scene")
              == "mogao_cave", what="a heartbeat with the scene")
@@ -158,14 +160,15 @@ def test_the_headless_kiosk_obeys_commands_and_reports_its_scene(server, admin, 
 def test_session_events_made_offline_are_delivered_when_the_server_is_back(
     server, admin, kiosk
 ):
-    send(server, admin, kiosk["id"], "load_scene", scene="terracotta_pit")
-    wait_for(lambda: kiosk_state(kiosk).get("scene") == "terracotta_pit", what="the scene")
+    send(server, admin, kiosk["id"], "load_scene", scene="mogao_cave",
+         experience_id=EXPERIENCE)
+    wait_for(lambda: kiosk_state(kiosk).get("scene") == "mogao_cave", what="the scene")
     send(server, admin, kiosk["id"], "start_session", session_id="s-2", duration_s=3)
     wait_for(lambda: kiosk_state(kiosk).get("session"), what="the session to start")
     server.stop()
     wait_for(lambda: kiosk_state(kiosk).get("session") is None, what="the timer offline")
     assert outbox_size(kiosk) >= 1  # the "ended" event waits for the server
     assert kiosk["proc"].poll() is None  # still running, still showing its scene
-    assert kiosk_state(kiosk)["scene"] == "terracotta_pit"
+    assert kiosk_state(kiosk)["scene"] == "mogao_cave"
     server.start()
     wait_for(lambda: outbox_size(kiosk) == 0, timeout=60, what="the outbox to drain")
