@@ -39,6 +39,16 @@ def _left_of(e: np.ndarray, px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray,
     return det > 0, np.abs(det) > _ERRBOUND * (np.abs(left) + np.abs(right))
 
 
+def _chain(parent: np.ndarray, i: int) -> list[int]:
+    """Positions of the ancestors of zone ``i``, nearest first (-1 in ``parent``: none)."""
+    out: list[int] = []
+    p = int(parent[i])
+    while p >= 0 and len(out) <= len(parent):  # the bound guards against cycles
+        out.append(p)
+        p = int(parent[p])
+    return out
+
+
 class ZoneIndex:
     """Classify lon/lat positions to the innermost zone of a zone tree.
 
@@ -65,7 +75,7 @@ class ZoneIndex:
         self.grid = grid
         n = len(ids)
         self._pos = {z: i for i, z in enumerate(ids)}
-        self.depth = np.array([len(self._chain(i)) for i in range(n)], dtype=np.int64)
+        self.depth = np.array([len(_chain(parent, i)) for i in range(n)], dtype=np.int64)
         rank = np.empty(n, dtype=np.int64)
         rank[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(n)
         # higher priority wins: deeper first, then the id that sorts first
@@ -103,19 +113,9 @@ class ZoneIndex:
                           dtype=np.int32)
         polys = np.asarray(frame.geometry.array, dtype=object)
         shapely.prepare(polys)
-        index = cls.__new__(cls)
-        index.parent = parent
-        depth = np.array([len(index._chain(i)) for i in range(len(ids))], dtype=np.int64)
+        depth = np.array([len(_chain(parent, i)) for i in range(len(ids))], dtype=np.int64)
         grid = build_grid(polys, parent, depth, max_cells)
         return cls(ids, parent, polys, grid)
-
-    def _chain(self, i: int) -> list[int]:
-        out = []
-        p = int(self.parent[i])
-        while p >= 0:
-            out.append(p)
-            p = int(self.parent[p])
-        return out
 
     # -- batches --------------------------------------------------------------------------
     def classify_codes(self, lon: Any, lat: Any) -> np.ndarray:
@@ -218,7 +218,7 @@ class ZoneIndex:
             i = self._pos[zone_id]
         except KeyError:
             raise UnknownZoneError(zone_id) from None
-        return [self.ids[p] for p in self._chain(i)]
+        return [self.ids[p] for p in _chain(self.parent, i)]
 
     def rollup(self, counts_by_leaf: Mapping[str | None, int] | Iterable[str | None]
                ) -> dict[str, int]:
