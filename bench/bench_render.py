@@ -15,7 +15,14 @@ import time
 from panda3d.core import NodePath
 
 from immersive.catalog import SceneCatalog
-from immersive.offscreen import View, encode_png, render_scene_png, shared_renderer
+from immersive.offscreen import (
+    OffscreenRenderer,
+    View,
+    cached_scene,
+    encode_png,
+    shared_renderer,
+    view_at,
+)
 
 GOAL_MS = 150.0
 
@@ -34,10 +41,19 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--repeat", type=int, default=20)
     p.add_argument("--size", default="640x360")
+    p.add_argument("--pipe", default="p3tinydisplay",
+                   help="p3tinydisplay (what render_scene_png uses), p3headlessgl or auto")
     args = p.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     catalog = SceneCatalog()
-    renderer = shared_renderer()
+    renderer = (shared_renderer() if args.pipe == "p3tinydisplay"
+                else OffscreenRenderer(args.pipe))
+
+    def render_scene_png(path: str, waypoint: int, w: int, h: int) -> bytes:
+        scene = cached_scene(path)  # as immersive.offscreen.render_scene_png, any pipe
+        frame = renderer.render(scene.root, view_at(scene.spec, waypoint), w, h,
+                                scene.spec.background)
+        return encode_png(frame)
     empty = NodePath("empty")
     view = View((0, -5, 1), (0, 0, 1))
 
