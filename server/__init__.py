@@ -70,8 +70,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         async_mode=settings["LANTERN_ASYNC_MODE"],
         cors_allowed_origins=allowed_origins(settings),
         max_http_buffer_size=settings["LANTERN_SOCKET_MAX_FRAME"],
+        manage_session=False,
     )
+    _wire_realtime(app, state)
     return app
+
+
+def _wire_realtime(app: Flask, state: LanternState) -> None:
+    from server.live import LiveVenue
+    from server.realtime.control import ControlNamespace
+    from server.realtime.hub import Hub
+    from server.realtime.kiosk import KioskNamespace
+
+    hub = Hub(socketio, state.db, state.settings)
+    live = LiveVenue(hub, state.services["zone_index"])
+    state.services.update(hub=hub, live=live, on_zone_change=live.zone_changed, on_alert=live.alert)
+    socketio.on_namespace(KioskNamespace("/kiosk", hub))
+    socketio.on_namespace(ControlNamespace("/control", hub))
 
 
 def allowed_origins(settings: dict[str, Any]) -> Callable[[str, dict], bool]:

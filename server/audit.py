@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from server.models import AuditLog
 
 
-def record(session: Session, actor: str, action: str, target: str | None = None,
+def record(session: Session, actor: str, action: str, target: str | None = None, /,
            **detail: Any) -> None:
     """Add an audit entry in the caller's transaction, so it commits with the change."""
     session.add(AuditLog(actor=actor, action=action, target=target, detail=detail))

@@ -196,6 +196,7 @@ def _demo_admin(app) -> tuple[str, str]:  # type: ignore[no-untyped-def]
 def _serve(app, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
     from server.extensions import socketio
 
+    app.extensions["lantern"].services["hub"].start()
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
                  log_output=False)
 

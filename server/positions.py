@@ -134,7 +134,7 @@ def occupancy(session: Session, site: SiteZones) -> list[dict[str, Any]]:
     counts = dict(session.execute(
         select(VisitorPresence.zone_id, func.count()).where(
             VisitorPresence.site_id == site.site_id, VisitorPresence.zone_id.is_not(None))
-        .group_by(VisitorPresence.zone_id)).tuples().all())
+        .group_by(VisitorPresence.zone_id)).all())
     rolled = site.index.rollup({z: c for z, c in counts.items() if z in site.zones})
     states = live_states(session, site)
     zones = {zid: {"capacity": z["capacity"], "state": states[zid]} for zid, z in site.zones.items()}

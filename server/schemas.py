@@ -134,3 +134,111 @@ class ZoneOccupancy(BaseModel):
 class OccupancyOut(BaseModel):
     site_id: str
     zones: list[ZoneOccupancy]
+
+
+class KioskOut(BaseModel):
+    kiosk_id: str
+    site_id: str | None
+    name: str
+    status: str
+    online: bool
+    scene: str | None
+    state: str | None
+    fps: float | None
+    experience_id: str | None
+    featured: str | None
+    zone_id: str | None
+    group: str | None
+    pairing_code: str | None
+    last_seen: str | None
+
+
+class KioskList(BaseModel):
+    kiosks: list[KioskOut]
+
+
+class ApproveIn(BaseModel):
+    site_id: str | None = Field(default=None, max_length=64)
+    zone_id: str | None = Field(default=None, max_length=128)
+    group: str | None = Field(default=None, max_length=64)
+
+
+class CommandIn(BaseModel):
+    action: Literal["load_scene", "play", "pause", "start_session", "extend_session",
+                    "end_session", "announce", "set_language"]
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class GroupCommandIn(CommandIn):
+    group: str = Field(min_length=1, max_length=64, description="a kiosk group, or * for all")
+    exclude: list[str] = Field(default_factory=list)
+
+
+class CommandOut(BaseModel):
+    id: str
+    seq: int
+    kiosk_id: str
+    action: str
+    args: dict[str, Any]
+
+
+class CommandsOut(BaseModel):
+    commands: list[CommandOut]
+
+
+class SessionIn(BaseModel):
+    duration_s: int = Field(gt=0, le=14400)
+    experience_id: str | None = Field(default=None, max_length=128)
+
+
+class ExtendIn(BaseModel):
+    seconds: int = Field(gt=0, le=14400)
+
+
+class SessionOut(BaseModel):
+    id: str
+    kiosk_id: str
+    status: str
+    duration_s: int
+    experience_id: str | None
+    started_at: str | None
+    ends_at: str | None
+
+
+class SessionList(BaseModel):
+    sessions: list[SessionOut]
+
+
+class Done(BaseModel):
+    ok: bool
+
+
+class CommandState(BaseModel):
+    id: str
+    seq: int
+    action: str
+    args: dict[str, Any]
+    status: str
+    attempts: int
+    issued_by: str
+    created_at: str
+    acked_at: str | None
+    result: dict[str, Any] | None
+
+
+class CommandStates(BaseModel):
+    commands: list[CommandState]
+
+
+class KioskIn(BaseModel):
+    site_id: str = Field(min_length=1, max_length=64)
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    kind: Literal["vr", "exhibition"] = "exhibition"
+    name: str = Field(default="", max_length=200)
+    group: str | None = Field(default=None, max_length=64)
+
+
+class KioskCreated(BaseModel):
+    kiosk_id: str
+    token: str

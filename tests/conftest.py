@@ -77,6 +77,7 @@ def make_app(tmp_path: Path, **overrides):  # type: ignore[no-untyped-def]
         "LANTERN_LOG_LEVEL": "WARNING",
         "SECRET_KEY": "test-secret",
         "TESTING": True,
+        "LANTERN_ASYNC_MODE": "threading",
     }
     config.update(overrides)
     app = create_app(config)

@@ -8,10 +8,10 @@ from spectree import Response
 from server.api import api
 from server.api.sites import get_site
 from server.auth import require
-from server.validation import parse_body
 from server.extensions import api_spec
 from server.positions import ingest_positions, occupancy
 from server.schemas import ErrorEnvelope, OccupancyOut, PositionsIn, PositionsOut
+from server.validation import parse_body
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413)}
 

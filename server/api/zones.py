@@ -40,4 +40,7 @@ def set_zone_state(site_id: str, zone_id: str):  # type: ignore[no-untyped-def]
         row.changed_at, row.changed_by = utcnow(), principal.name
         audit.record(session, principal.name, "set_zone_state", f"{site_id}/{zone_id}",
                      state=json.state, reason=json.reason)
+    notify = current_app.extensions["lantern"].services.get("on_zone_change")
+    if notify is not None:
+        notify(site_id, zone_id, json.state, json.reason)
     return {"site_id": site_id, "zone_id": zone_id, "state": json.state, "reason": json.reason}

@@ -1,0 +1,193 @@
+"""The kiosk fleet over REST: list, approve, revoke, command, and timed visitor sessions."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from spectree import Response
+from sqlalchemy import select
+
+from server import audit, fleet, kiosk_sessions
+from server.api import api
+from server.auth import current_principal, require
+from server.extensions import api_spec
+from server.kiosks import create_kiosk
+from server.models import Kiosk, KioskCommand
+from server.realtime.control import issue_and_wake
+from server.realtime.hub import kiosk_status
+from server.schemas import (
+    ApproveIn,
+    CommandIn,
+    CommandsOut,
+    CommandStates,
+    Done,
+    ErrorEnvelope,
+    ExtendIn,
+    GroupCommandIn,
+    KioskCreated,
+    KioskIn,
+    KioskList,
+    SessionIn,
+    SessionList,
+    SessionOut,
+)
+
+ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 409, 413)}
+
+
+def _state():  # type: ignore[no-untyped-def]
+    return current_app.extensions["lantern"]
+
+
+def _actor() -> str:
+    principal = current_principal()
+    assert principal is not None
+    return principal.name
+
+
+def _ttl() -> float:
+    return float(_state().settings["LANTERN_COMMAND_TTL_S"])
+
+
+@api.get("/kiosks")
+@require("read")
+@api_spec.validate(resp=Response(HTTP_200=KioskList, **ERRORS), tags=["kiosks"])
+def list_kiosks():  # type: ignore[no-untyped-def]
+    """Every kiosk: pending, approved or revoked, online state, scene, fps."""
+    with _state().db.sessions() as session:
+        return {"kiosks": [kiosk_status(k) for k in session.scalars(select(Kiosk).order_by(Kiosk.id))]}
+
+
+@api.post("/kiosks")
+@require("admin")
+@api_spec.validate(json=KioskIn, resp=Response(HTTP_201=KioskCreated, **ERRORS), tags=["kiosks"])
+def register_kiosk():  # type: ignore[no-untyped-def]
+    """Register an approved kiosk at a place; its token is shown once."""
+    body: KioskIn = request.context.json  # type: ignore[attr-defined]
+    with _state().db.session() as session:
+        kiosk_id, token = create_kiosk(session, body.site_id, body.lon, body.lat, body.kind,
+                                       body.name, body.group)
+        audit.record(session, _actor(), "create_kiosk", kiosk_id, site=body.site_id)
+    return {"kiosk_id": kiosk_id, "token": token}, 201
+
+
+@api.post("/kiosks/<kiosk_id>/approve")
+@require("operate")
+@api_spec.validate(json=ApproveIn, resp=Response(HTTP_200=Done, **ERRORS), tags=["kiosks"])
+def approve_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
+    """Approve a pending kiosk; it receives its token on its pairing connection."""
+    body: ApproveIn = request.context.json  # type: ignore[attr-defined]
+    state = _state()
+    with state.db.session() as session:
+        token = fleet.approve(session, kiosk_id, _actor(), body.site_id, body.zone_id, body.group)
+    state.services["hub"].paired(kiosk_id, token)
+    return {"ok": True}
+
+
+@api.post("/kiosks/<kiosk_id>/revoke")
+@require("operate")
+@api_spec.validate(resp=Response(HTTP_200=Done, **ERRORS), tags=["kiosks"])
+def revoke_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
+    """Revoke a kiosk: it is disconnected now and refused from then on."""
+    state = _state()
+    with state.db.session() as session:
+        fleet.revoke(session, kiosk_id, _actor())
+    state.services["hub"].revoke(kiosk_id)
+    return {"ok": True}
+
+
+@api.post("/kiosks/<kiosk_id>/commands")
+@require("operate")
+@api_spec.validate(json=CommandIn, resp=Response(HTTP_202=CommandsOut, **ERRORS), tags=["kiosks"])
+def command_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
+    """Send one kiosk a command; it is retried until acknowledged or its TTL passes."""
+    body: CommandIn = request.context.json  # type: ignore[attr-defined]
+    commands = issue_and_wake(_state().services["hub"], _actor(),
+                              {"kiosk_id": kiosk_id, "action": body.action, "args": body.args})
+    return {"commands": commands}, 202
+
+
+@api.post("/commands")
+@require("operate")
+@api_spec.validate(json=GroupCommandIn, resp=Response(HTTP_202=CommandsOut, **ERRORS),
+                   tags=["kiosks"])
+def command_group():  # type: ignore[no-untyped-def]
+    """Send a command to a group of kiosks (``*`` for all), minus the excluded ones."""
+    body: GroupCommandIn = request.context.json  # type: ignore[attr-defined]
+    commands = issue_and_wake(_state().services["hub"], _actor(),
+                              {"group": body.group, "exclude": body.exclude,
+                               "action": body.action, "args": body.args})
+    return {"commands": commands}, 202
+
+
+def _session_out(row) -> dict:  # type: ignore[no-untyped-def]
+    return {"id": row.id, "kiosk_id": row.kiosk_id, "status": row.status,
+            "duration_s": row.duration_s, "experience_id": row.experience_id,
+            "started_at": row.started_at.isoformat() if row.started_at else None,
+            "ends_at": row.ends_at.isoformat() if row.ends_at else None}
+
+
+@api.get("/kiosks/<kiosk_id>/sessions")
+@require("read")
+@api_spec.validate(resp=Response(HTTP_200=SessionList, **ERRORS), tags=["sessions"])
+def list_sessions(kiosk_id: str):  # type: ignore[no-untyped-def]
+    """The running session and the queue of a kiosk."""
+    with _state().db.sessions() as session:
+        fleet.kiosk_or_404(session, kiosk_id)
+        return {"sessions": [_session_out(r) for r in kiosk_sessions.queue_of(session, kiosk_id)]}
+
+
+@api.post("/kiosks/<kiosk_id>/sessions")
+@require("operate")
+@api_spec.validate(json=SessionIn, resp=Response(HTTP_201=SessionOut, **ERRORS), tags=["sessions"])
+def start_session(kiosk_id: str):  # type: ignore[no-untyped-def]
+    """Queue a timed visitor session; it starts now if the kiosk is free."""
+    body: SessionIn = request.context.json  # type: ignore[attr-defined]
+    state = _state()
+    with state.db.session() as session:
+        row = kiosk_sessions.request(session, kiosk_id, body.duration_s, body.experience_id,
+                                     _actor(), _ttl())
+        out = _session_out(row)
+    state.services["hub"].wake([kiosk_id])
+    return out, 201
+
+
+@api.post("/kiosks/<kiosk_id>/sessions/current/extend")
+@require("operate")
+@api_spec.validate(json=ExtendIn, resp=Response(HTTP_200=SessionOut, **ERRORS), tags=["sessions"])
+def extend_session(kiosk_id: str):  # type: ignore[no-untyped-def]
+    """Give the running session more time."""
+    body: ExtendIn = request.context.json  # type: ignore[attr-defined]
+    state = _state()
+    with state.db.session() as session:
+        out = _session_out(kiosk_sessions.extend(session, kiosk_id, body.seconds, _actor(), _ttl()))
+    state.services["hub"].wake([kiosk_id])
+    return out
+
+
+@api.post("/kiosks/<kiosk_id>/sessions/current/end")
+@require("operate")
+@api_spec.validate(resp=Response(HTTP_200=SessionOut, **ERRORS), tags=["sessions"])
+def end_session(kiosk_id: str):  # type: ignore[no-untyped-def]
+    """End the running session now; the next queued one starts."""
+    state = _state()
+    with state.db.session() as session:
+        out = _session_out(kiosk_sessions.end(session, kiosk_id, _actor(), _ttl()))
+    state.services["hub"].wake([kiosk_id])
+    return out
+
+
+@api.get("/kiosks/<kiosk_id>/commands")
+@require("read")
+@api_spec.validate(resp=Response(HTTP_200=CommandStates, **ERRORS), tags=["kiosks"])
+def kiosk_commands(kiosk_id: str):  # type: ignore[no-untyped-def]
+    """The kiosk's latest 100 commands, newest first, with delivery state."""
+    with _state().db.sessions() as session:
+        fleet.kiosk_or_404(session, kiosk_id)
+        rows = session.scalars(select(KioskCommand).where(KioskCommand.kiosk_id == kiosk_id)
+                               .order_by(KioskCommand.seq.desc()).limit(100))
+        return {"commands": [
+            {"id": c.id, "seq": c.seq, "action": c.action, "args": c.args, "status": c.status,
+             "attempts": c.attempts, "issued_by": c.issued_by,
+             "created_at": c.created_at.isoformat(),
+             "acked_at": c.acked_at.isoformat() if c.acked_at else None, "result": c.result}
+            for c in rows]}

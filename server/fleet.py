@@ -1,0 +1,168 @@
+"""The kiosk fleet in the database: pairing, approval, revocation, commands, heartbeats, sessions."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server import audit, errors
+from server.auth import hash_token, new_token
+from server.db_insert import Bulk
+from server.domain import fleet as rules
+from server.models import Experience, Kiosk, KioskCommand, KioskPresence, utcnow
+
+
+def kiosk_or_404(session: Session, kiosk_id: str) -> Kiosk:
+    kiosk = session.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise errors.NotFound(f"no kiosk {kiosk_id!r}")
+    return kiosk
+
+
+def start_pairing(session: Session, name: str = "", kind: str = "exhibition",
+                  site_id: str | None = None) -> Kiosk:
+    """A pending kiosk with a short code to show on its screen."""
+    kiosk = Kiosk(id=f"k-{secrets.token_hex(4)}", name=name[:200], status="pending",
+                  kind=kind if kind in ("vr", "exhibition") else "exhibition",
+                  site_id=site_id, pairing_code=rules.pairing_code())
+    session.add(kiosk)
+    session.flush()
+    return kiosk
+
+
+def approve(session: Session, kiosk_id: str, actor: str, site_id: str | None = None,
+            zone_id: str | None = None, group: str | None = None) -> str:
+    """Approve a pending kiosk; returns its new token (shown once)."""
+    kiosk = kiosk_or_404(session, kiosk_id)
+    if kiosk.status != "pending":
+        raise errors.Conflict(f"kiosk {kiosk_id} is {kiosk.status}, not pending")
+    token = new_token("kt")
+    kiosk.status, kiosk.token_hash, kiosk.pairing_code = "approved", hash_token(token), None
+    kiosk.site_id = site_id or kiosk.site_id
+    kiosk.zone_id, kiosk.group = zone_id or kiosk.zone_id, group or kiosk.group
+    audit.record(session, actor, "approve_kiosk", kiosk_id)
+    return token
+
+
+def revoke(session: Session, kiosk_id: str, actor: str) -> None:
+    kiosk = kiosk_or_404(session, kiosk_id)
+    kiosk.status, kiosk.token_hash, kiosk.online = "revoked", None, False
+    session.execute(update(KioskCommand).where(KioskCommand.kiosk_id == kiosk_id,
+                                               KioskCommand.status == "pending")
+                    .values(status="failed", result={"error": "kiosk revoked"}))
+    audit.record(session, actor, "revoke_kiosk", kiosk_id)
+
+
+def issue(session: Session, actor: str, action: str, args: dict[str, Any], *,
+          kiosk_id: str | None = None, group: str | None = None, exclude: list[str] | None = None,
+          ttl_s: float = 300, now: datetime | None = None) -> list[KioskCommand]:
+    """Queue one command for each target kiosk, each with the kiosk's next sequence number."""
+    try:
+        rules.check_command(action, args)
+        refs = [rules.KioskRef(k.id, k.group, k.status) for k in session.scalars(select(Kiosk))]
+        targets = rules.resolve_targets(refs, kiosk_id=kiosk_id, group=group, exclude=exclude or [])
+    except rules.CommandRejected as exc:
+        raise errors.InvalidContent(str(exc)) from None
+    if kiosk_id and not targets:
+        kiosk = session.get(Kiosk, kiosk_id)
+        raise (errors.NotFound(f"no kiosk {kiosk_id!r}") if kiosk is None
+               else errors.Conflict(f"kiosk {kiosk_id} is {kiosk.status}"))
+    now = now or utcnow()
+    expires = now + timedelta(seconds=ttl_s)
+    kiosks = {k.id: k for k in session.scalars(
+        select(Kiosk).where(Kiosk.id.in_(targets)).with_for_update())}
+    commands = []
+    for kid in targets:
+        kiosk = kiosks[kid]
+        seq, kiosk.next_seq = kiosk.next_seq, kiosk.next_seq + 1
+        commands.append(KioskCommand(id=f"c-{secrets.token_hex(8)}", kiosk_id=kid, seq=seq,
+                                     action=action, args=args, issued_by=actor, created_at=now,
+                                     expires_at=expires))
+    session.add_all(commands)
+    audit.record(session, actor, "command", kiosk_id or f"group:{group}", action=action, args=args,
+                 kiosks=targets, exclude=exclude or [])
+    session.flush()
+    return commands
+
+
+def payload(command: KioskCommand) -> dict[str, Any]:
+    return {"id": command.id, "seq": command.seq, "action": command.action, "args": command.args}
+
+
+def pending(session: Session, kiosk_id: str, now: datetime) -> list[KioskCommand]:
+    """Unacknowledged, unexpired commands of a kiosk, oldest first."""
+    return list(session.scalars(select(KioskCommand).where(
+        KioskCommand.kiosk_id == kiosk_id, KioskCommand.status == "pending",
+        KioskCommand.expires_at > now).order_by(KioskCommand.seq)))
+
+
+def acknowledge_through(session: Session, kiosk_id: str, last_seq: int, now: datetime) -> None:
+    """A reconnecting kiosk says it has executed everything up to ``last_seq``."""
+    session.execute(update(KioskCommand).where(
+        KioskCommand.kiosk_id == kiosk_id, KioskCommand.status == "pending",
+        KioskCommand.seq <= last_seq).values(status="acked", acked_at=now))
+    session.execute(update(Kiosk).where(Kiosk.id == kiosk_id, Kiosk.acked_seq < last_seq)
+                    .values(acked_seq=last_seq))
+
+
+def record_ack(session: Session, command_id: str, response: Any, now: datetime) -> None:
+    command = session.get(KioskCommand, command_id)
+    if command is None or command.status != "pending":
+        return
+    ok = isinstance(response, dict) and response.get("ok") is True
+    command.status, command.acked_at = ("acked" if ok else "failed"), now
+    command.result = response if isinstance(response, dict) else {"ok": False, "error": "no ack"}
+    session.execute(update(Kiosk).where(Kiosk.id == command.kiosk_id,
+                                        Kiosk.acked_seq < command.seq)
+                    .values(acked_seq=command.seq))
+    if ok and command.action == "load_scene":
+        session.execute(update(Kiosk).where(Kiosk.id == command.kiosk_id).values(
+            experience_id=command.args.get("experience_id")))
+
+
+def expire(session: Session, now: datetime) -> int:
+    """Commands never delivered within their TTL expire."""
+    result = session.execute(update(KioskCommand).where(
+        KioskCommand.status == "pending", KioskCommand.expires_at <= now).values(status="expired"))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def set_online(session: Session, kiosk_id: str, online: bool, now: datetime) -> None:
+    kiosk = session.get(Kiosk, kiosk_id)
+    if kiosk is None or kiosk.online == online:
+        return
+    kiosk.online = online
+    if online:
+        kiosk.last_seen = now
+    session.add(KioskPresence(kiosk_id=kiosk_id, online=online, ts=now))
+
+
+def store_heartbeats(session: Session, beats: dict[str, dict[str, Any]]) -> None:
+    """Write the latest heartbeat of each kiosk (batched by the hub)."""
+    for kiosk_id, beat in beats.items():
+        session.execute(update(Kiosk).where(Kiosk.id == kiosk_id).values(
+            last_seen=beat["ts"], scene=beat.get("scene"), state=beat.get("state"),
+            fps=beat.get("fps"), experience_id=beat.get("experience_id")))
+
+
+def store_session_event(session: Session, kiosk: Kiosk, event: dict[str, Any]) -> bool:
+    """Store a visitor-session event once; True if it was new."""
+    experience = session.get(Experience, event["experience_id"]) if event.get(
+        "experience_id") else None
+    bulk = Bulk(session)
+    before = bulk.select_in("SELECT event_id FROM kiosk_session_events WHERE event_id IN ({in})",
+                            (), [event["event_id"]])
+    if before:
+        return False
+    bulk.insert("kiosk_session_events",
+                ("event_id", "kiosk_id", "session_id", "event", "experience_id", "zone_id",
+                 "substitute_for", "hotspot_id", "completion", "ts", "received_at"),
+                [(event["event_id"], kiosk.id, event["session_id"], event["event"],
+                  event.get("experience_id"), kiosk.zone_id,
+                  experience.substitute_for if experience else None, event.get("hotspot_id"),
+                  event.get("completion"), bulk.ts(event["ts"]), bulk.ts(utcnow()))])
+    return True

@@ -1,0 +1,97 @@
+"""Wiring of the live venue: what happens when occupancy, zones, alerts or the clock move."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server import fleet
+from server.domain.content import featured_experience
+from server.models import Experience, Kiosk, Site
+from server.positions import expire_visitors, occupancy
+from server.realtime.hub import Hub, kiosk_status
+from server.zone_index import ZoneIndexCache, live_states
+
+log = logging.getLogger(__name__)
+
+
+class LiveVenue:
+    """Connects the hub to occupancy, content rules, zone changes and session timers."""
+
+    def __init__(self, hub: Hub, zone_index: ZoneIndexCache) -> None:
+        self.hub = hub
+        self.zone_index = zone_index
+        hub.occupancy_emitter = self.emit_occupancy
+        hub.extra_tasks.extend([self.expire_visitors, self.end_due_sessions])
+
+    def emit_occupancy(self, site_id: str) -> None:
+        with self.hub.db.session() as session:
+            site = session.get(Site, site_id)
+            if site is None:
+                return
+            zones = self.zone_index.get(session, site)
+            rows = occupancy(session, zones)
+            self.hub.to_operators("occupancy", {"site_id": site_id, "zones": rows})
+            woken = self.apply_content_rules(session, site, rows)
+        if woken:
+            self.hub.wake(woken)
+
+    def apply_content_rules(self, session: Session, site: Site,
+                            rows: list[dict[str, Any]] | None = None) -> list[str]:
+        """Switch each kiosk of the site to the experience the rules now feature."""
+        zones = self.zone_index.get(session, site)
+        rules = site.config.get("content_rules") or []
+        if not rules:
+            return []
+        states = live_states(session, zones)
+        rows = rows if rows is not None else occupancy(session, zones)
+        counts = {r["zone_id"]: r["count"] for r in rows}
+        woken = []
+        for kiosk in session.scalars(select(Kiosk).where(Kiosk.site_id == site.id,
+                                                         Kiosk.status == "approved")):
+            if kiosk.zone_id is None and kiosk.lon is not None and kiosk.lat is not None:
+                kiosk.zone_id = zones.index.classify_one(kiosk.lon, kiosk.lat)
+            if kiosk.zone_id is None or kiosk.zone_id not in zones.zones:
+                continue
+            feature, rule = featured_experience(rules, kiosk.zone_id,
+                                                zones.index.ancestors(kiosk.zone_id), states, counts)
+            if feature is None or feature == kiosk.featured:
+                continue
+            experience = session.get(Experience, feature)
+            if experience is None:
+                log.warning("content rule %s names unknown experience %s", rule, feature)
+                continue
+            kiosk.featured = feature
+            fleet.issue(session, f"system:rule:{rule}", "load_scene",
+                        {"experience_id": feature, "scene": experience.scene},
+                        kiosk_id=kiosk.id, ttl_s=float(self.hub.settings["LANTERN_COMMAND_TTL_S"]))
+            woken.append(kiosk.id)
+            self.hub.to_operators("kiosk_status", kiosk_status(kiosk))
+        return woken
+
+    def zone_changed(self, site_id: str, zone_id: str, state: str, reason: str | None) -> None:
+        """A zone opened or closed: tell operators and re-run the content rules now."""
+        self.hub.to_operators("zone_state", {"site_id": site_id, "zone_id": zone_id,
+                                             "state": state, "reason": reason})
+        self.emit_occupancy(site_id)
+
+    def alert(self, alert: dict[str, Any]) -> None:
+        self.hub.to_operators("alert", alert)
+
+    def expire_visitors(self, session: Session, now: datetime) -> None:
+        for site in session.scalars(select(Site)):
+            timeout = float(site.config.get("visitor_timeout_s", 900))
+            if expire_visitors(session, site.id, now, timeout):
+                self.hub.occupancy_changed(site.id)
+
+    def end_due_sessions(self, session: Session, now: datetime) -> None:
+        from server.kiosk_sessions import end_due
+
+        woken = end_due(session, now, float(self.hub.settings["LANTERN_COMMAND_TTL_S"]))
+        if woken:
+            session.flush()
+            self.hub.socketio.start_background_task(self.hub.wake, woken)

@@ -1,0 +1,227 @@
+"""The hub: this process's kiosk connections, command delivery with retry, and operator updates.
+
+Commands live in the database; the process that holds a kiosk's connection delivers them (only it
+can receive the kiosk's ack). Another process that issues a command wakes the owner through the
+bus. A background loop retries unacknowledged commands, expires old ones, writes heartbeats in
+batches, marks silent kiosks offline, ends sessions whose time is up and sends operators at most
+one occupancy update per site per interval.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from server import fleet
+from server.db import Database
+from server.domain.fleet import due_for_retry
+from server.models import Kiosk, KioskCommand, utcnow
+from server.realtime.bus import RedisBus
+
+log = logging.getLogger(__name__)
+MAX_INFLIGHT = 32  # unacknowledged commands sent to one kiosk at a time
+
+
+class Hub:
+    def __init__(self, socketio: Any, db: Database, settings: dict[str, Any]) -> None:
+        self.socketio = socketio
+        self.db = db
+        self.settings = settings
+        self.local: dict[str, str] = {}  # kiosk id -> sid, connections held by this process
+        self.pairing: dict[str, str] = {}  # pending kiosk id -> sid of its pairing connection
+        self.beats: dict[str, dict[str, Any]] = {}
+        self.dirty_sites: set[str] = set()
+        self.lock = threading.Lock()
+        self.bus = RedisBus(settings["SOCKETIO_MESSAGE_QUEUE"]) if settings.get(
+            "SOCKETIO_MESSAGE_QUEUE") else None
+        self.extra_tasks: list[Any] = []  # callables run by the loop: f(session, now)
+        self._started = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self.socketio.start_background_task(self._loop)
+        if self.bus is not None:
+            self.socketio.start_background_task(self.bus.listen, self._on_bus, self.socketio.sleep)
+
+    def _on_bus(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "wake":
+            self.deliver(message.get("kiosks", []))
+        elif kind == "revoke":
+            self._drop(message["kiosk_id"])
+        elif kind == "unpair":
+            sid = self.pairing.pop(message["kiosk_id"], None)
+            if sid is not None:
+                self.socketio.server.disconnect(sid, namespace="/kiosk")
+
+    # -- kiosk connections -------------------------------------------------------------------
+    def connected(self, kiosk_id: str, sid: str) -> None:
+        with self.lock:
+            old = self.local.get(kiosk_id)
+            self.local[kiosk_id] = sid
+        if old and old != sid:
+            self.socketio.server.disconnect(old, namespace="/kiosk")
+
+    def disconnected(self, kiosk_id: str, sid: str) -> None:
+        with self.lock:
+            if self.local.get(kiosk_id) == sid:
+                del self.local[kiosk_id]
+
+    def heartbeat(self, kiosk_id: str, beat: dict[str, Any]) -> None:
+        with self.lock:
+            self.beats[kiosk_id] = {**beat, "ts": utcnow()}
+
+    # -- commands ----------------------------------------------------------------------------
+    def wake(self, kiosk_ids: Iterable[str]) -> None:
+        """Deliver now the pending commands of these kiosks, wherever they are connected."""
+        kiosk_ids = list(kiosk_ids)
+        self.deliver(kiosk_ids)
+        if self.bus is not None and any(k not in self.local for k in kiosk_ids):
+            self.bus.publish({"type": "wake", "kiosks": [k for k in kiosk_ids
+                                                        if k not in self.local]})
+
+    def deliver(self, kiosk_ids: Iterable[str], *, retry: bool = False) -> int:
+        """Send pending commands to the kiosks connected here; returns how many were sent."""
+        targets = [(k, self.local[k]) for k in kiosk_ids if k in self.local]
+        if not targets:
+            return 0
+        now = utcnow()
+        retry_s = float(self.settings["LANTERN_COMMAND_RETRY_S"])
+        sent: list[tuple[str, dict[str, Any]]] = []
+        with self.db.session() as session:
+            rows = session.scalars(select(KioskCommand).where(
+                KioskCommand.kiosk_id.in_([k for k, _ in targets]),
+                KioskCommand.status == "pending", KioskCommand.expires_at > now)
+                .order_by(KioskCommand.kiosk_id, KioskCommand.seq))
+            per_kiosk: dict[str, int] = {}
+            for command in rows:
+                if command.sent_at is not None and not (retry and due_for_retry(
+                        command.sent_at, now, retry_s)):
+                    continue
+                n = per_kiosk.get(command.kiosk_id, 0)
+                if n >= MAX_INFLIGHT:
+                    continue
+                per_kiosk[command.kiosk_id] = n + 1
+                command.sent_at, command.attempts = now, command.attempts + 1
+                sent.append((self.local[command.kiosk_id], fleet.payload(command)))
+        for sid, data in sent:
+            self.socketio.emit("command", data, to=sid, namespace="/kiosk",
+                               callback=self._ack_callback(data["id"]))
+        return len(sent)
+
+    def _ack_callback(self, command_id: str):  # type: ignore[no-untyped-def]
+        def on_ack(response: Any = None) -> None:
+            with self.db.session() as session:
+                fleet.record_ack(session, command_id, response, utcnow())
+        return on_ack
+
+    def paired(self, kiosk_id: str, token: str) -> None:
+        """Hand an approved kiosk its token on its pairing connection, then close that."""
+        self.socketio.emit("paired", {"kiosk_id": kiosk_id, "token": token},
+                           to=f"pair:{kiosk_id}", namespace="/kiosk")
+        self.socketio.start_background_task(self._close_pairing, kiosk_id)
+
+    def _close_pairing(self, kiosk_id: str) -> None:
+        self.socketio.sleep(0.5)
+        sid = self.pairing.pop(kiosk_id, None)
+        if sid is not None:
+            self.socketio.server.disconnect(sid, namespace="/kiosk")
+        elif self.bus is not None:
+            self.bus.publish({"type": "unpair", "kiosk_id": kiosk_id})
+
+    def revoke(self, kiosk_id: str) -> None:
+        self._drop(kiosk_id)
+        if self.bus is not None:
+            self.bus.publish({"type": "revoke", "kiosk_id": kiosk_id})
+
+    def _drop(self, kiosk_id: str) -> None:
+        sid = self.local.get(kiosk_id)
+        if sid:
+            self.socketio.emit("revoked", {"kiosk_id": kiosk_id}, to=sid, namespace="/kiosk")
+            self.socketio.server.disconnect(sid, namespace="/kiosk")
+
+    # -- operators ---------------------------------------------------------------------------
+    def to_operators(self, event: str, data: Any) -> None:
+        self.socketio.emit(event, data, namespace="/control", to="operators")
+
+    def occupancy_changed(self, site_id: str) -> None:
+        with self.lock:
+            self.dirty_sites.add(site_id)
+
+    def visitors_moved(self, site_id: str, moves: list[Any]) -> None:
+        if moves:
+            self.occupancy_changed(site_id)
+
+    # -- the loop ----------------------------------------------------------------------------
+    def _loop(self) -> None:
+        last_slow = 0.0
+        last_occupancy = 0.0
+        while True:
+            self.socketio.sleep(0.2)
+            try:
+                self._flush_beats()
+                now_m = time.monotonic()
+                if now_m - last_occupancy >= float(self.settings["LANTERN_OCCUPANCY_EMIT_S"]):
+                    last_occupancy = now_m
+                    self._emit_occupancy()
+                if now_m - last_slow >= 1.0:
+                    last_slow = now_m
+                    self.tick(utcnow())
+            except Exception:  # noqa: BLE001 - the loop must outlive any one failure
+                log.exception("hub loop")
+
+    def tick(self, now: datetime) -> None:
+        """Once a second: retries, expiry, offline kiosks and the extra tasks (sessions, rules)."""
+        self.deliver(list(self.local), retry=True)
+        offline_after = float(self.settings["LANTERN_KIOSK_OFFLINE_AFTER_S"])
+        with self.db.session() as session:
+            fleet.expire(session, now)
+            silent = list(session.scalars(select(Kiosk).where(
+                Kiosk.online.is_(True), Kiosk.last_seen < now - timedelta(seconds=offline_after))))
+            for kiosk in silent:
+                fleet.set_online(session, kiosk.id, False, now)
+                self.to_operators("kiosk_status", kiosk_status(kiosk))
+            for task in self.extra_tasks:
+                task(session, now)
+
+    def _flush_beats(self) -> None:
+        with self.lock:
+            beats, self.beats = self.beats, {}
+        if not beats:
+            return
+        with self.db.session() as session:
+            fleet.store_heartbeats(session, beats)
+            for kiosk_id in beats:
+                kiosk = session.get(Kiosk, kiosk_id)
+                if kiosk is not None:
+                    if not kiosk.online:
+                        fleet.set_online(session, kiosk_id, True, utcnow())
+                    self.to_operators("kiosk_status", kiosk_status(kiosk))
+
+    def _emit_occupancy(self) -> None:
+        with self.lock:
+            sites, self.dirty_sites = self.dirty_sites, set()
+        for site_id in sites:
+            emitter = self.occupancy_emitter
+            if emitter is not None:
+                emitter(site_id)
+
+    occupancy_emitter: Any = None
+
+
+def kiosk_status(kiosk: Kiosk) -> dict[str, Any]:
+    return {"kiosk_id": kiosk.id, "site_id": kiosk.site_id, "name": kiosk.name,
+            "status": kiosk.status, "online": kiosk.online, "scene": kiosk.scene,
+            "state": kiosk.state, "fps": kiosk.fps, "experience_id": kiosk.experience_id,
+            "featured": kiosk.featured, "zone_id": kiosk.zone_id, "group": kiosk.group,
+            "pairing_code": kiosk.pairing_code,
+            "last_seen": kiosk.last_seen.isoformat() if kiosk.last_seen else None}

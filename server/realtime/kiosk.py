@@ -1,0 +1,159 @@
+"""/kiosk: kiosks connect with their token (or to pair), send heartbeats and session events."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from flask import request
+from flask_socketio import Namespace, join_room
+from pydantic import BaseModel, Field, ValidationError
+
+from server import fleet
+from server.kiosks import kiosk_for_token
+from server.models import Kiosk, utcnow
+
+
+class Heartbeat(BaseModel):
+    scene: str | None = Field(default=None, max_length=128)
+    state: str | None = Field(default=None, max_length=16)
+    fps: float | None = Field(default=None, ge=0, le=1000)
+    session_id: str | None = Field(default=None, max_length=128)
+    experience_id: str | None = Field(default=None, max_length=128)
+
+
+class SessionEvent(BaseModel):
+    event_id: str = Field(min_length=1, max_length=128)
+    event: str = Field(pattern="^(started|hotspot|ended)$")
+    session_id: str = Field(min_length=1, max_length=128)
+    experience_id: str | None = Field(default=None, max_length=128)
+    ts: datetime
+    hotspot_id: str | None = Field(default=None, max_length=128)
+    completion: float | None = Field(default=None, ge=0, le=1)
+
+
+class RateLimiter:
+    """A token bucket per connection: ``rate`` events a second, bursts up to twice that."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate, self.buckets = rate, {}  # type: ignore[var-annotated]
+
+    def allow(self, sid: str) -> bool:
+        now = time.monotonic()
+        tokens, last = self.buckets.get(sid, (2 * self.rate, now))
+        tokens = min(2 * self.rate, tokens + (now - last) * self.rate)
+        if tokens < 1:
+            self.buckets[sid] = (tokens, now)
+            return False
+        self.buckets[sid] = (tokens - 1, now)
+        return True
+
+    def forget(self, sid: str) -> None:
+        self.buckets.pop(sid, None)
+
+
+class KioskNamespace(Namespace):
+    def __init__(self, namespace: str, hub: Any) -> None:
+        super().__init__(namespace)
+        self.hub = hub
+        self.limiter = RateLimiter(float(hub.settings["LANTERN_SOCKET_RATE"]))
+        self.kiosk_of: dict[str, str] = {}  # sid -> kiosk id
+
+    def trigger_event(self, event: str, *args: Any) -> Any:
+        if event not in ("connect", "disconnect") and not self.limiter.allow(args[0]):
+            return {"ok": False, "error": "rate limited"}
+        return super().trigger_event(event, *args)
+
+    def on_connect(self, auth: Any = None) -> None:
+        if not isinstance(auth, dict):
+            raise ConnectionRefusedError("unauthorized")
+        if auth.get("pair") is True:
+            return self._pair(auth)
+        kiosk_id, token = auth.get("kiosk_id"), auth.get("token")
+        if not isinstance(kiosk_id, str) or not isinstance(token, str):
+            raise ConnectionRefusedError("unauthorized")
+        last_seq = auth.get("last_seq", 0)
+        if isinstance(last_seq, bool) or not isinstance(last_seq, int) or last_seq < 0:
+            raise ConnectionRefusedError("last_seq must be a whole number")
+        with self.hub.db.session() as session:
+            kiosk = kiosk_for_token(session, kiosk_id, token)
+            if kiosk is None:
+                raise ConnectionRefusedError("unauthorized")
+            now = utcnow()
+            fleet.acknowledge_through(session, kiosk_id, last_seq, now)
+            fleet.set_online(session, kiosk_id, True, now)
+            kiosk.last_seen = now
+        sid = request.sid  # type: ignore[attr-defined]
+        self.kiosk_of[sid] = kiosk_id
+        join_room(f"kiosk:{kiosk_id}")
+        self.hub.connected(kiosk_id, sid)
+        # replay after the handshake completes: emits from inside connect may precede it
+        self.hub.socketio.start_background_task(self._replay, kiosk_id)
+        return None
+
+    def _replay(self, kiosk_id: str) -> None:
+        self.hub.socketio.sleep(0.05)
+        self.hub.deliver([kiosk_id])
+
+    def _pair(self, auth: dict[str, Any]) -> None:
+        with self.hub.db.session() as session:
+            kiosk = fleet.start_pairing(session, str(auth.get("name", ""))[:200],
+                                        str(auth.get("kind", "exhibition")),
+                                        auth.get("site") if isinstance(auth.get("site"), str) else None)
+            kiosk_id, code = kiosk.id, kiosk.pairing_code
+        join_room(f"pair:{kiosk_id}")
+        self.hub.pairing[kiosk_id] = request.sid  # type: ignore[attr-defined]
+        self.hub.to_operators("kiosk_status", {"kiosk_id": kiosk_id, "status": "pending",
+                                               "pairing_code": code, "online": False})
+        self.hub.socketio.start_background_task(self._send_code, request.sid, kiosk_id, code)  # type: ignore[attr-defined]
+
+    def _send_code(self, sid: str, kiosk_id: str, code: str) -> None:
+        self.hub.socketio.sleep(0.05)
+        self.hub.socketio.emit("pairing", {"kiosk_id": kiosk_id, "code": code, "expires_in": 600},
+                               to=sid, namespace="/kiosk")
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        sid = request.sid  # type: ignore[attr-defined]
+        self.limiter.forget(sid)
+        for pending, psid in list(self.hub.pairing.items()):
+            if psid == sid:
+                self.hub.pairing.pop(pending, None)
+        kiosk_id = self.kiosk_of.pop(sid, None)
+        if kiosk_id:
+            self.hub.disconnected(kiosk_id, sid)
+
+    def on_heartbeat(self, data: Any = None) -> dict[str, Any]:
+        kiosk_id = self.kiosk_of.get(request.sid)  # type: ignore[attr-defined]
+        if kiosk_id is None:
+            return {"ok": False, "error": "not a paired kiosk"}
+        try:
+            beat = Heartbeat.model_validate(data or {})
+        except ValidationError as exc:
+            return {"ok": False, "error": _first_error(exc)}
+        self.hub.heartbeat(kiosk_id, beat.model_dump())
+        return {"ok": True}
+
+    def on_session(self, data: Any = None) -> dict[str, Any]:
+        kiosk_id = self.kiosk_of.get(request.sid)  # type: ignore[attr-defined]
+        if kiosk_id is None:
+            return {"ok": False, "error": "not a paired kiosk"}
+        try:
+            event = SessionEvent.model_validate(data or {})
+        except ValidationError as exc:
+            return {"ok": False, "error": _first_error(exc)}
+        if event.ts.tzinfo is None:
+            return {"ok": False, "error": "ts needs a UTC offset"}
+        with self.hub.db.session() as session:
+            kiosk = session.get(Kiosk, kiosk_id)
+            assert kiosk is not None
+            new = fleet.store_session_event(session, kiosk, event.model_dump())
+        if new:
+            self.hub.to_operators("session_event", {"kiosk_id": kiosk_id,
+                                                    **event.model_dump(mode="json")})
+        return {"ok": True, "duplicate": not new}
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors(include_url=False)[0]
+    return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"

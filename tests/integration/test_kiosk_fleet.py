@@ -1,0 +1,227 @@
+"""Kiosks over a real Socket.IO connection: auth, commands with ack, replay, sessions, pairing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import socketio
+
+from tests.integration.live import LiveServer, wait_for
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path_factory.mktemp("fleet")).start()
+    yield live
+    live.stop()
+
+
+class Kiosk:
+    """A scripted kiosk: records commands and acknowledges them."""
+
+    def __init__(self, server: LiveServer, kiosk_id: str, token: str, ok: bool = True) -> None:
+        self.server, self.kiosk_id, self.token, self.ok = server, kiosk_id, token, ok
+        self.commands: list[dict[str, Any]] = []
+        self.last_seq = 0
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("command", self._on_command, namespace="/kiosk")
+        self.revoked = threading.Event()
+        self.client.on("revoked", lambda data: self.revoked.set(), namespace="/kiosk")
+
+    def _on_command(self, data: dict[str, Any]) -> dict[str, Any]:
+        self.commands.append(data)
+        self.last_seq = max(self.last_seq, data["seq"])
+        return {"ok": self.ok}
+
+    def connect(self) -> Kiosk:
+        self.client.connect(self.server.url, namespaces=["/kiosk"], transports=["websocket"],
+                            auth={"kiosk_id": self.kiosk_id, "token": self.token,
+                                  "last_seq": self.last_seq}, wait_timeout=5)
+        return self
+
+    def call(self, event: str, data: dict[str, Any]) -> Any:
+        return self.client.call(event, data, namespace="/kiosk", timeout=5)
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def new_kiosk(server: LiveServer, group: str | None = None) -> tuple[str, str]:
+    response = server.api("POST", "/kiosks", json={"site_id": "testsite", "lon": 100.0,
+                                                   "lat": 29.999, "kind": "vr", "group": group})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return body["kiosk_id"], body["token"]
+
+
+def test_a_kiosk_with_a_wrong_token_is_refused(server: LiveServer) -> None:
+    kiosk_id, _ = new_kiosk(server)
+    for auth in ({"kiosk_id": kiosk_id, "token": "kt_wrong"}, {"token": "x"}, None):
+        client = socketio.Client(reconnection=False)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            client.connect(server.url, namespaces=["/kiosk"], transports=["websocket"], auth=auth,
+                           wait_timeout=5)
+        client.disconnect()
+    assert server.api("GET", "/kiosks").json()["kiosks"][0]["online"] is False
+
+
+def test_a_command_is_delivered_acknowledged_and_audited(server: LiveServer) -> None:
+    kiosk = Kiosk(server, *new_kiosk(server)).connect()
+    try:
+        response = server.api("POST", f"/kiosks/{kiosk.kiosk_id}/commands",
+                              json={"action": "announce", "args": {"text": {"en": "Closing soon"}}})
+        assert response.status_code == 202
+        wait_for(lambda: kiosk.commands)
+        assert kiosk.commands[0]["action"] == "announce" and kiosk.commands[0]["seq"] == 1
+        states = wait_for(lambda: [c for c in server.api("GET", f"/kiosks/{kiosk.kiosk_id}/commands")
+                                   .json()["commands"] if c["status"] == "acked"])
+        assert states[0]["issued_by"].startswith("token:")
+    finally:
+        kiosk.close()
+
+
+def test_an_unacknowledged_command_is_retried_with_the_same_id(server: LiveServer) -> None:
+    kiosk = Kiosk(server, *new_kiosk(server))
+
+    def slow(data: dict[str, Any]) -> dict[str, Any]:
+        kiosk.commands.append(data)
+        if len(kiosk.commands) == 1:
+            kiosk.client.sleep(2.5)  # longer than the retry interval: no ack yet
+        return {"ok": True}
+
+    kiosk.client.on("command", slow, namespace="/kiosk")
+    kiosk.connect()
+    try:
+        server.api("POST", f"/kiosks/{kiosk.kiosk_id}/commands", json={"action": "pause"})
+        wait_for(lambda: len(kiosk.commands) >= 2, timeout=8)
+        assert kiosk.commands[0]["id"] == kiosk.commands[1]["id"]
+    finally:
+        kiosk.close()
+
+
+def test_a_reconnecting_kiosk_gets_each_missed_command_once(server: LiveServer) -> None:
+    kiosk = Kiosk(server, *new_kiosk(server)).connect()
+    server.api("POST", f"/kiosks/{kiosk.kiosk_id}/commands", json={"action": "play"})
+    wait_for(lambda: kiosk.commands)
+    kiosk.close()
+    for lang in ("zh", "en"):
+        server.api("POST", f"/kiosks/{kiosk.kiosk_id}/commands",
+                   json={"action": "set_language", "args": {"lang": lang}})
+    kiosk.client = socketio.Client(reconnection=False)
+    kiosk.client.on("command", kiosk._on_command, namespace="/kiosk")
+    kiosk.connect()
+    try:
+        wait_for(lambda: len(kiosk.commands) >= 3)
+        kiosk.client.sleep(1.5)  # a retry would arrive by now
+        assert [c["seq"] for c in kiosk.commands] == [1, 2, 3]
+    finally:
+        kiosk.close()
+
+
+def test_bad_commands_are_refused_with_the_envelope(server: LiveServer) -> None:
+    kiosk_id, _ = new_kiosk(server)
+    cases = [({"action": "dance"}, 422), ({"action": "set_language", "args": {"lang": "fr"}}, 422),
+             ({"action": "load_scene", "args": {}}, 422)]
+    for body, status in cases:
+        response = server.api("POST", f"/kiosks/{kiosk_id}/commands", json=body)
+        assert response.status_code == status and "error" in response.json()
+    assert server.api("POST", "/kiosks/k-nope/commands", json={"action": "play"}).status_code == 404
+    assert server.api("GET", f"/kiosks/{kiosk_id}/commands").json()["commands"] == []
+
+
+def test_heartbeats_make_a_kiosk_online_with_its_scene_and_fps(server: LiveServer) -> None:
+    kiosk = Kiosk(server, *new_kiosk(server)).connect()
+    try:
+        assert kiosk.call("heartbeat", {"scene": "mogao_cave", "state": "playing", "fps": 31.5}) == {
+            "ok": True}
+        assert kiosk.call("heartbeat", {"fps": "fast"})["ok"] is False
+
+        def status() -> dict[str, Any] | None:
+            rows = server.api("GET", "/kiosks").json()["kiosks"]
+            row = next(k for k in rows if k["kiosk_id"] == kiosk.kiosk_id)
+            return row if row["fps"] == 31.5 else None
+
+        row = wait_for(status)
+        assert row["online"] and row["scene"] == "mogao_cave" and row["state"] == "playing"
+    finally:
+        kiosk.close()
+
+
+def test_session_events_are_stored_once(server: LiveServer) -> None:
+    kiosk = Kiosk(server, *new_kiosk(server)).connect()
+    event = {"event_id": f"ev-{kiosk.kiosk_id}", "event": "started", "session_id": "s1",
+             "experience_id": "t-cave-01-virtual", "ts": datetime.now(UTC).isoformat()}
+    try:
+        assert kiosk.call("session", event) == {"ok": True, "duplicate": False}
+        assert kiosk.call("session", event) == {"ok": True, "duplicate": True}
+        assert kiosk.call("session", {**event, "event": "teleported"})["ok"] is False
+    finally:
+        kiosk.close()
+
+
+def test_a_timed_session_starts_extends_and_ends_on_the_kiosk(server: LiveServer) -> None:
+    kiosk = Kiosk(server, *new_kiosk(server)).connect()
+    try:
+        started = server.api("POST", f"/kiosks/{kiosk.kiosk_id}/sessions",
+                             json={"duration_s": 2, "experience_id": "t-intro"})
+        assert started.status_code == 201 and started.json()["status"] == "running"
+        queued = server.api("POST", f"/kiosks/{kiosk.kiosk_id}/sessions", json={"duration_s": 60})
+        assert queued.json()["status"] == "queued"
+        wait_for(lambda: any(c["action"] == "start_session" for c in kiosk.commands))
+        # the 2-second session auto-ends, and the queued one starts
+        wait_for(lambda: [c["action"] for c in kiosk.commands].count("start_session") == 2, timeout=8)
+        actions = [c["action"] for c in kiosk.commands]
+        assert actions.index("end_session") > actions.index("load_scene")
+        extended = server.api("POST", f"/kiosks/{kiosk.kiosk_id}/sessions/current/extend",
+                              json={"seconds": 30})
+        assert extended.json()["duration_s"] == 90
+        ended = server.api("POST", f"/kiosks/{kiosk.kiosk_id}/sessions/current/end")
+        assert ended.json()["status"] == "ended"
+        again = server.api("POST", f"/kiosks/{kiosk.kiosk_id}/sessions/current/end")
+        assert again.status_code == 409
+    finally:
+        kiosk.close()
+
+
+def test_pairing_gives_a_code_then_a_token_on_approval(server: LiveServer) -> None:
+    client = socketio.Client(reconnection=False)
+    got: dict[str, Any] = {}
+    client.on("pairing", lambda data: got.update(pairing=data), namespace="/kiosk")
+    client.on("paired", lambda data: got.update(paired=data), namespace="/kiosk")
+    client.connect(server.url, namespaces=["/kiosk"], transports=["websocket"],
+                   auth={"pair": True, "name": "Hall kiosk", "kind": "vr"}, wait_timeout=5)
+    try:
+        wait_for(lambda: "pairing" in got)
+        kiosk_id, code = got["pairing"]["kiosk_id"], got["pairing"]["code"]
+        listed = next(k for k in server.api("GET", "/kiosks").json()["kiosks"] if k["kiosk_id"] == kiosk_id)
+        assert listed["status"] == "pending" and listed["pairing_code"] == code
+        assert server.api("POST", f"/kiosks/{kiosk_id}/approve", json={"site_id": "testsite"}).ok
+        wait_for(lambda: "paired" in got)
+        wait_for(lambda: not client.connected)
+    finally:
+        client.disconnect()
+    kiosk = Kiosk(server, kiosk_id, got["paired"]["token"]).connect()
+    kiosk.close()
+    assert server.api("POST", f"/kiosks/{kiosk_id}/approve", json={}).status_code == 409
+
+
+def test_revocation_disconnects_at_once_and_refuses_later(server: LiveServer) -> None:
+    kiosk = Kiosk(server, *new_kiosk(server)).connect()
+    assert server.api("POST", f"/kiosks/{kiosk.kiosk_id}/revoke").ok
+    wait_for(lambda: not kiosk.client.connected)
+    kiosk.client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        kiosk.connect()
+
+
+def test_viewers_may_not_command(server: LiveServer) -> None:
+    viewer = server.api("POST", "/tokens", json={"role": "viewer"}).json()["token"]
+    kiosk_id, _ = new_kiosk(server)
+    response = server.api("POST", f"/kiosks/{kiosk_id}/commands", token=viewer, json={"action": "play"})
+    assert response.status_code == 403
+
+
