@@ -242,3 +242,21 @@ class KioskIn(BaseModel):
 class KioskCreated(BaseModel):
     kiosk_id: str
     token: str
+
+
+class ImpactIn(BaseModel):
+    geometry: dict[str, Any] = Field(description="GeoJSON Polygon, LineString or Point (lon/lat)")
+    buffer_m: float = Field(default=0, ge=0, le=5000)
+    height_m: float | None = Field(default=None, ge=0, le=1000)
+
+
+class ImpactOut(BaseModel):
+    site_id: str
+    footprint: dict[str, Any]
+    buffer_m: float
+    footprint_area_m2: float
+    touched: list[dict[str, Any]]
+    distance_to_protection_m: float | None
+    rules: list[Any]
+    requires_approval: bool
+    limits: dict[str, Any] | None

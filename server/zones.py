@@ -20,23 +20,17 @@ def zone_states(session: Session, site_id: str) -> dict[str, str]:
         select(ZoneState).where(ZoneState.site_id == site_id))}
 
 
-def zones_feature_collection(session: Session, site: Site,
-                             occupancy: dict[str, int] | None = None) -> dict[str, Any]:
-    """GeoJSON of the site's zones with properties per the wire contract."""
+def live_feature_collection(session: Session, site: Site, site_zones: Any,
+                            counts: dict[str, int]) -> dict[str, Any]:
+    """The geo engine's display GeoJSON of the zones, with live state, capacity and occupancy."""
     states = zone_states(session, site.id)
-    occupancy = occupancy or {}
     features = []
-    for z in current_zones(session, site.id):
-        features.append({
-            "type": "Feature",
-            "id": z.zone_id,
-            "geometry": z.geometry,
-            "properties": {
-                "id": z.zone_id, "parent_id": z.parent_id, "name": z.name_en,
-                "name_en": z.name_en, "name_zh": z.name_zh, "kind": z.kind,
-                "capacity": 0 if states.get(z.zone_id) == "closed" else z.capacity,
-                "state": states.get(z.zone_id, z.initial_state),
-                "occupancy": occupancy.get(z.zone_id, 0), "version": z.version,
-            },
-        })
+    for feature in site_zones.display_geojson()["features"]:
+        zid = feature["id"]
+        zone = site_zones.zones[zid]
+        state = states.get(zid, zone["initial_state"])
+        props = {**feature["properties"], "name": zone["name_en"], "state": state,
+                 "capacity": 0 if state == "closed" else zone["capacity"],
+                 "occupancy": counts.get(zid, 0)}
+        features.append({**feature, "properties": props})
     return {"type": "FeatureCollection", "features": features, "zones_version": site.zones_version}

@@ -48,6 +48,12 @@ def register(app: Flask) -> None:
     def _lantern(exc: errors.LanternError):  # type: ignore[no-untyped-def]
         return envelope(exc.code, exc.message, status_of(exc), exc.details)
 
+    from geo.errors import GeoError
+
+    @app.errorhandler(GeoError)
+    def _geo(exc: GeoError):  # type: ignore[no-untyped-def]
+        return envelope("invalid_geometry", str(exc), 422)
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
         status = exc.code or 500

@@ -19,7 +19,8 @@ from server.schemas import (
     SiteList,
     SiteOut,
 )
-from server.zones import zones_feature_collection
+from server.positions import occupancy
+from server.zones import live_feature_collection
 
 NOT_FOUND = {"HTTP_401": ErrorEnvelope, "HTTP_403": ErrorEnvelope, "HTTP_404": ErrorEnvelope}
 
@@ -73,9 +74,12 @@ def show_site(site_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=FeatureCollection, **NOT_FOUND), tags=["sites"])
 def site_zones(site_id: str):  # type: ignore[no-untyped-def]
     """The site's current zones as a GeoJSON FeatureCollection with live state and occupancy."""
-    with _db().sessions() as session:
+    state = current_app.extensions["lantern"]
+    with state.db.sessions() as session:
         site = get_site(session, site_id)
-        return zones_feature_collection(session, site)
+        site_zones = state.services["zone_index"].get(session, site)
+        counts = {r["zone_id"]: r["count"] for r in occupancy(session, site_zones)}
+        return live_feature_collection(session, site, site_zones, counts)
 
 
 @api.get("/sites/<site_id>/sensors")

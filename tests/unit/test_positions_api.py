@@ -1,0 +1,148 @@
+"""Positions in, occupancy out: classification, idempotency, levels, transitions, bad input."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from server.models import PositionEvent, ZoneTransition
+from tests.conftest import bearer
+
+M_LON = 1 / (111320 * math.cos(math.radians(30)))
+M_LAT = 1 / 111320
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def at(x: float, y: float) -> tuple[float, float]:
+    """lon/lat of a point ``x, y`` metres from the test site's centre."""
+    return 100 + x * M_LON, 30 + y * M_LAT
+
+
+def pos(event_id: str, visitor: str, x: float, y: float, seconds: float = 0) -> dict:
+    lon, lat = at(x, y)
+    return {"event_id": event_id, "visitor_id": visitor, "lon": lon, "lat": lat,
+            "ts": (T0 + timedelta(seconds=seconds)).isoformat()}
+
+
+@pytest.fixture
+def post(loaded, tokens):  # type: ignore[no-untyped-def]
+    client = loaded.test_client()
+
+    def send(positions: list[dict], token: str = "ingest"):  # type: ignore[no-untyped-def]
+        return client.post("/api/v1/sites/testsite/positions", json={"positions": positions},
+                           headers=bearer(tokens[token]))
+    return send
+
+
+def occupancy(loaded, tokens) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    body = loaded.test_client().get("/api/v1/sites/testsite/occupancy",
+                                    headers=bearer(tokens["viewer"])).get_json()
+    return {z["zone_id"]: z for z in body["zones"]}
+
+
+def test_each_position_is_classified_to_its_innermost_zone(post) -> None:  # type: ignore[no-untyped-def]
+    body = post([pos("a", "v1", -80, 70), pos("b", "v2", 0, 100), pos("c", "v3", 0, 0),
+                 pos("d", "v4", 300, 0), pos("e", "v5", 5000, 0)]).get_json()
+    assert [r["zone_id"] for r in body["results"]] == ["t-cave-01", "t-va-north", "t-pr", "t-cc",
+                                                        None]
+    assert (body["accepted"], body["duplicates"]) == (5, 0)
+
+
+def test_a_repeated_event_id_is_counted_as_duplicate_and_stored_once(post, db) -> None:  # type: ignore[no-untyped-def]
+    post([pos("a", "v1", -80, 70)])
+    body = post([pos("a", "v1", -80, 70), pos("b", "v1", -80, 71, 1)]).get_json()
+    assert (body["accepted"], body["duplicates"]) == (1, 1)
+    assert [r["duplicate"] for r in body["results"]] == [True, False]
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(PositionEvent)) == 2
+
+
+def test_occupancy_counts_descendants_and_levels_follow_the_tiers(post, loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    post([pos(f"e{i}", f"v{i}", -80, 70) for i in range(8)])  # cave capacity 10: 80% -> divert
+    zones = occupancy(loaded, tokens)
+    assert zones["t-cave-01"]["count"] == 8 and zones["t-cave-01"]["level"] == "divert"
+    assert zones["t-va-north"]["count"] == 8 and zones["t-pr"]["count"] == 8
+    post([pos(f"f{i}", f"w{i}", -80, 70) for i in range(2)])
+    assert occupancy(loaded, tokens)["t-cave-01"]["level"] == "stop"
+
+
+def test_a_visitor_moving_counts_once_in_the_new_zone_after_the_debounce(post, loaded, tokens, db) -> None:  # type: ignore[no-untyped-def]
+    post([pos("a", "v1", -80, 70, 0)])
+    post([pos("b", "v1", 0, 100, 2)])  # a brief step out of the cave: not yet a move
+    assert occupancy(loaded, tokens)["t-cave-01"]["count"] == 1
+    post([pos("c", "v1", 0, 100, 20)])  # still outside 18 s later: the move counts
+    zones = occupancy(loaded, tokens)
+    assert zones["t-cave-01"]["count"] == 0 and zones["t-va-north"]["count"] == 1
+    with db.sessions() as session:
+        kinds = session.execute(select(ZoneTransition.zone_id, ZoneTransition.kind)
+                                .order_by(ZoneTransition.id)).all()
+    assert [tuple(k) for k in kinds] == [("t-cave-01", "enter"), ("t-cave-01", "exit"),
+                                         ("t-va-north", "enter")]
+
+
+def test_jitter_across_a_boundary_is_not_counted_in_and_out(post, db) -> None:  # type: ignore[no-untyped-def]
+    post([pos("a", "v1", -61, 70, 0)])
+    post([pos(f"j{i}", "v1", -59 if i % 2 else -61, 70, i) for i in range(1, 9)])
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ZoneTransition)) == 1
+
+
+def test_visitors_who_stop_reporting_leave(post, loaded, tokens, db) -> None:  # type: ignore[no-untyped-def]
+    from server.positions import expire_visitors
+
+    post([pos("a", "v1", -80, 70, 0)])
+    with db.session() as session:
+        assert expire_visitors(session, "testsite", T0 + timedelta(seconds=601), 600) == 1
+    assert occupancy(loaded, tokens)["t-cave-01"]["count"] == 0
+
+
+def test_a_closed_zone_has_capacity_zero_and_anyone_inside_is_a_stop(post, loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    post([pos("a", "v1", -80, 70)])
+    loaded.test_client().post("/api/v1/sites/testsite/zones/t-cave-01/state",
+                              json={"state": "closed"}, headers=bearer(tokens["operator"]))
+    cave = occupancy(loaded, tokens)["t-cave-01"]
+    assert (cave["capacity"], cave["state"], cave["level"]) == (0, "closed", "stop")
+
+
+@pytest.mark.parametrize("bad,status", [
+    ([{"event_id": "x"}], 422),
+    ([pos("x", "v", 0, 0) | {"lon": "east"}], 422),
+    ([pos("x", "v", 0, 0) | {"lat": 95.0}], 422),
+    ([pos("x", "v", 0, 0) | {"ts": "2026-11-23T09:00:00"}], 422),
+    ([pos("x", "v", 0, 0), pos("x", "v", 1, 1)], 422),
+])
+def test_bad_positions_are_refused_and_nothing_is_stored(post, db, bad, status) -> None:  # type: ignore[no-untyped-def]
+    response = post([pos("ok", "v0", 0, 0), *bad])
+    assert response.status_code == status, response.get_json()
+    assert "error" in response.get_json()
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(PositionEvent)) == 0
+
+
+def test_nan_coordinates_are_refused(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    raw = ('{"positions": [{"event_id": "n", "visitor_id": "v", "ts": "2026-11-23T09:00:00Z",'
+           ' "lon": NaN, "lat": 30}]}')
+    response = loaded.test_client().post("/api/v1/sites/testsite/positions", data=raw,
+                                         content_type="application/json",
+                                         headers=bearer(tokens["ingest"]))
+    assert response.status_code == 422 and "finite" in response.get_json()["error"]["message"]
+
+
+def test_positions_need_an_ingest_capable_token_and_a_known_site(loaded, tokens, post) -> None:  # type: ignore[no-untyped-def]
+    assert post([pos("a", "v", 0, 0)], token="viewer").status_code == 403
+    response = loaded.test_client().post("/api/v1/sites/atlantis/positions",
+                                         json={"positions": [pos("a", "v", 0, 0)]},
+                                         headers=bearer(tokens["ingest"]))
+    assert response.status_code == 404
+
+
+def test_an_oversize_batch_is_refused(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    loaded.extensions["lantern"].settings["LANTERN_MAX_BATCH"] = 3
+    response = loaded.test_client().post(
+        "/api/v1/sites/testsite/positions",
+        json={"positions": [pos(f"e{i}", "v", 0, 0) for i in range(4)]},
+        headers=bearer(tokens["ingest"]))
+    assert response.status_code == 422 and "at most 3" in response.get_json()["error"]["message"]
