@@ -38,6 +38,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--font", help="a TTF/TTC font with Chinese glyphs")
     p.add_argument("--max-fps", type=float, default=60.0, help="frame-rate cap")
     p.add_argument("--heartbeat", type=float, default=5.0, help="seconds between heartbeats")
+    p.add_argument("--backoff-max", type=float, default=30.0,
+                   help="longest wait between reconnection attempts (s)")
     p.add_argument("--run-for", type=float, help="stop after this many seconds")
     p.add_argument("--screenshot", help="save the last frame to this PNG when stopping")
 
@@ -90,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     pair_info = {k: v for k, v in (("name", args.name), ("kind", args.kind),
                                    ("site", args.site)) if v}
     link = KioskLink(controller, store, args.server, pair_info=pair_info, fps=lambda: app.fps,
-                     heartbeat_s=args.heartbeat)
+                     heartbeat_s=args.heartbeat, backoff_s=(1.0, max(1.0, args.backoff_max)))
     links.append(link)
     stop = {"now": False}
 

@@ -91,9 +91,9 @@ class Server:
             self.proc = None
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    srv = Server(tmp_path / "instance")
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = Server(tmp_path_factory.mktemp("lantern") / "instance")
     srv.cli("init-db")
     srv.cli("load-venues")
     srv.start()
@@ -101,7 +101,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
     srv.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def admin(server: Server) -> dict[str, str]:
     token = json.loads(server.cli("create-token", "--role", "admin", "--json"))["token"]
     return {"Authorization": f"Bearer {token}"}
@@ -115,12 +115,51 @@ def kiosk(server: Server, tmp_path: Path) -> Iterator[dict[str, Any]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "immersive", "kiosk", "--server", server.url,
          "--kiosk-id", made["kiosk_id"], "--token", made["token"], "--state-dir", str(state),
-         "--headless", "--size", "160x90", "--max-fps", "15", "--heartbeat", "0.5"],
+         "--headless", "--size", "160x90", "--max-fps", "15", "--heartbeat", "0.5",
+         "--backoff-max", "2"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     yield {"id": made["kiosk_id"], "state": state, "proc": proc}
     proc.terminate()
     proc.wait(timeout=20)
+
+
+def test_the_kiosk_heartbeats_its_scene_state_and_fps(server, admin, kiosk):
+    # --scene is not given: the kiosk is idle until told; its heartbeat says so
+    entry = wait_for(lambda: (fleet_entry(server, admin, kiosk["id"]) or {}).get("fps")
+                     and fleet_entry(server, admin, kiosk["id"]), what="a heartbeat with fps")
+    assert entry["online"] and entry["state"] == "idle" and entry["scene"] is None
+
+
+def test_a_kiosk_pairs_shows_its_code_and_connects_with_the_token_it_gets(
+    server, admin, tmp_path
+):
+    state = tmp_path / "pairing-state"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "immersive", "kiosk", "--server", server.url, "--pair",
+         "--name", "Hall A, left", "--kind", "vr", "--site", "mogao", "--state-dir", str(state),
+         "--headless", "--size", "160x90", "--max-fps", "15", "--heartbeat", "0.5",
+         "--scene", "mogao_cave", "--backoff-max", "2"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        def pending() -> dict | None:
+            body = requests.get(f"{server.url}/api/v1/kiosks", headers=admin, timeout=5).json()
+            return next((k for k in body["kiosks"] if k.get("status") == "pending"
+                         and k.get("name") == "Hall A, left"), None)
+
+        kiosk_id = wait_for(pending, what="a pending kiosk with a code")["kiosk_id"]
+        r = requests.post(f"{server.url}/api/v1/kiosks/{kiosk_id}/approve", headers=admin,
+                          json={"site_id": "mogao"}, timeout=5)
+        assert r.ok, r.text
+        wait_for(lambda: kiosk_state({"state": state}).get("token"), what="the token")
+        entry = wait_for(lambda: (fleet_entry(server, admin, kiosk_id) or {}).get("fps")
+                         and fleet_entry(server, admin, kiosk_id), what="the paired kiosk")
+        assert entry["online"] and entry["scene"] == "mogao_cave"
+        assert entry["state"] == "attract"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def send(server: Server, admin: dict, kiosk_id: str, action: str, **args: Any) -> None:
