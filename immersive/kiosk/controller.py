@@ -12,43 +12,18 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from immersive.catalog import SceneCatalog
 from immersive.errors import ImmersiveError
 from immersive.kiosk.outbox import Outbox
+from immersive.kiosk.session import Banner, CommandError, Session, positive_number, utc_now
 from immersive.kiosk.store import StateStore
 from immersive.spec import Hotspot, SceneSpec
 from immersive.tour import Vec3, hotspots_near, pose_at, tour_length
 
 LANGUAGES = ("en", "zh")
 ACK_MEMORY = 512  # how many executed seqs keep their ack for re-delivery
-
-
-class CommandError(ImmersiveError):
-    """A command cannot be executed; its message goes back in the ack."""
-
-
-@dataclass
-class Session:
-    session_id: str
-    experience_id: str | None
-    started: float
-    duration_s: float
-    played_s: float = 0.0
-    hotspots_seen: set[str] = field(default_factory=set)
-
-
-@dataclass
-class Banner:
-    text: dict[str, str]
-    until: float
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class KioskController:
@@ -253,21 +228,18 @@ class KioskController:
         session_id, duration = args.get("session_id"), args.get("duration_s", 600)
         if not isinstance(session_id, str) or not session_id:
             raise CommandError("start_session needs a session_id string")
-        if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration <= 0:
-            raise CommandError(f"duration_s should be a positive number, got {duration!r}")
+        duration = positive_number(duration, "duration_s")
         if self.session is not None:
             self._end("replaced")
-        self.session = Session(session_id, self.experience_id, self.clock(), float(duration))
+        self.session = Session(session_id, self.experience_id, self.clock(), duration)
         self.tour_time, self.near, self.playing = 0.0, [], True
-        self._emit("started", session_id, self.experience_id, duration_s=float(duration))
+        self._emit("started", session_id, self.experience_id, duration_s=duration)
 
     def _cmd_extend_session(self, args: dict[str, Any]) -> None:
-        seconds = args.get("seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
-            raise CommandError(f"seconds should be a positive number, got {seconds!r}")
+        seconds = positive_number(args.get("seconds"), "seconds")
         if self.session is None:
             raise CommandError("no session is running")
-        self.session.duration_s += float(seconds)
+        self.session.duration_s += seconds
 
     def _cmd_end_session(self, args: dict[str, Any]) -> None:
         if self.session is not None:
@@ -281,10 +253,9 @@ class KioskController:
             isinstance(text.get(k), str) and text[k] for k in LANGUAGES
         ):
             raise CommandError("announce needs text {'en': ..., 'zh': ...}")
-        if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration <= 0:
-            raise CommandError(f"duration_s should be a positive number, got {duration!r}")
+        until = self.clock() + positive_number(duration, "duration_s")
         clean = {k: v for k, v in text.items() if k in LANGUAGES and isinstance(v, str) and v}
-        self.banner = Banner(clean, self.clock() + float(duration))
+        self.banner = Banner(clean, until)
 
     def _cmd_set_language(self, args: dict[str, Any]) -> None:
         lang = args.get("lang")
