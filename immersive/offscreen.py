@@ -37,7 +37,7 @@ from immersive.spec import SceneSpec, load_spec
 from immersive.tour import pose_at, waypoint_time
 
 PIPES = ("p3tinydisplay", "p3headlessgl")
-load_prc_file_data("immersive-offscreen", "notify-level-display error\naudio-library-name null\n")
+load_prc_file_data("immersive-offscreen", "notify-level-display error\n")
 
 
 @dataclass
