@@ -53,4 +53,4 @@ def test_the_js_client_with_a_wrong_token_is_refused(server: LiveServer) -> None
     proc = run_kiosk(server, body["kiosk_id"], "kt_not-the-token")
     out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 1
-    assert json.loads(out.splitlines()[0]) == {"step": "refused", "message": "unauthorized"}
+    assert json.loads(out.splitlines()[0])["step"] == "refused"
