@@ -50,6 +50,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from server.zone_index import ZoneIndexCache
 
     state.services["zone_index"] = ZoneIndexCache()
+    from server.previews import Previews
+
+    state.services["previews"] = Previews(Path(settings["LANTERN_ASSETS_PATH"]),
+                                          instance / "previews", settings["LANTERN_PREVIEW_WORKERS"],
+                                          settings["LANTERN_PREVIEW_TIMEOUT_S"])
 
     login_manager.init_app(app)
     login_manager.login_view = "panel.login"

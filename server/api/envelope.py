@@ -28,6 +28,8 @@ HTTP_CODES = {
 
 
 def status_of(exc: errors.LanternError) -> int:
+    if exc.code == "render_failed":
+        return 503
     for cls in type(exc).__mro__:
         if cls in STATUS:
             return STATUS[cls]

@@ -11,6 +11,7 @@ from server.api import api
 from server.auth import require
 from server.extensions import api_spec
 from server.models import Basin, Experience, Sensor, Site
+from server.positions import occupancy
 from server.schemas import (
     ErrorEnvelope,
     ExperienceList,
@@ -19,7 +20,6 @@ from server.schemas import (
     SiteList,
     SiteOut,
 )
-from server.positions import occupancy
 from server.zones import live_feature_collection
 
 NOT_FOUND = {"HTTP_401": ErrorEnvelope, "HTTP_403": ErrorEnvelope, "HTTP_404": ErrorEnvelope}
@@ -105,3 +105,29 @@ def list_experiences():  # type: ignore[no-untyped-def]
             {"id": e.id, "site_id": e.site_id, "title_en": e.title_en, "title_zh": e.title_zh,
              "scene": e.scene, "kind": e.kind, "duration_s": e.duration_s,
              "substitute_for": e.substitute_for} for e in rows]}
+
+
+@api.get("/experiences/<experience_id>/preview.png")
+@require("read")
+@api_spec.validate(tags=["experiences"])
+def experience_preview(experience_id: str):  # type: ignore[no-untyped-def]
+    """A PNG of the experience's scene at a waypoint (?waypoint=N, default 0), rendered offscreen."""
+    from flask import Response as FlaskResponse
+    from flask import request
+
+    try:
+        waypoint = int(request.args.get("waypoint", "0"))
+    except ValueError:
+        raise errors.InvalidContent("waypoint must be a whole number") from None
+    if not 0 <= waypoint <= 100:
+        raise errors.InvalidContent("waypoint must lie in 0..100")
+    state = current_app.extensions["lantern"]
+    with state.db.sessions() as session:
+        experience = session.get(Experience, experience_id)
+        if experience is None:
+            raise errors.NotFound(f"no experience {experience_id!r}")
+        scene = experience.scene
+    png = state.services["previews"].png(scene, waypoint)
+    response = FlaskResponse(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "max-age=300"
+    return response
