@@ -260,3 +260,54 @@ class ImpactOut(BaseModel):
     rules: list[Any]
     requires_approval: bool
     limits: dict[str, Any] | None
+
+
+# Preservation: sensor readings and microclimate alerts. Physical ranges: anything outside is a
+# broken sensor, not a climate (CO2 above 10% of the air would not be a cave visitors enter).
+class ReadingIn(BaseModel):
+    event_id: str = Field(min_length=1, max_length=128)
+    sensor_id: str = Field(min_length=1, max_length=128)
+    ts: AwareDatetime
+    temperature_c: float | None = Field(default=None, ge=-60, le=80, allow_inf_nan=False)
+    relative_humidity: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
+    co2_ppm: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
+
+
+class ReadingsIn(BaseModel):
+    readings: list[ReadingIn]
+
+
+class AlertOut(BaseModel):
+    id: int
+    site_id: str
+    zone_id: str | None
+    kind: str
+    metric: str | None
+    subject: str | None
+    state: str
+    value: float | None
+    threshold: float | None
+    message: str
+    raised_at: str
+    cleared_at: str | None
+    acknowledged_at: str | None
+    acknowledged_by: str | None
+
+
+class AlertChange(AlertOut):
+    change: str = Field(description="raised, cleared or acknowledged")
+
+
+class ReadingsOut(BaseModel):
+    accepted: int
+    duplicates: int
+    alerts: list[AlertChange]
+
+
+class AlertQuery(BaseModel):
+    state: Literal["raised", "cleared", "all"] = "raised"
+    limit: int = Field(default=500, ge=1, le=5000)
+
+
+class AlertList(BaseModel):
+    alerts: list[AlertOut]

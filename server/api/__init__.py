@@ -27,4 +27,4 @@ def _require_readable_json() -> None:
         raise errors.BadRequest("the JSON body must be an object")
 
 
-from server.api import admin, health, impact, kiosks, positions, sites, zones  # noqa: E402,F401  (routes register on import)
+from server.api import admin, health, impact, kiosks, positions, readings, sites, zones  # noqa: E402,F401  (routes register on import)

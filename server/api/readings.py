@@ -1,0 +1,69 @@
+"""Sensor readings in; microclimate alerts listed and acknowledged."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from spectree import Response
+
+from server import preservation
+from server.api import api
+from server.auth import current_principal, require
+from server.extensions import api_spec
+from server.schemas import (
+    AlertChange,
+    AlertList,
+    AlertQuery,
+    ErrorEnvelope,
+    ReadingsIn,
+    ReadingsOut,
+)
+
+ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413)}
+
+
+def _state():  # type: ignore[no-untyped-def]
+    return current_app.extensions["lantern"]
+
+
+def _hook(name: str):  # type: ignore[no-untyped-def]
+    return _state().services.get(name) or preservation.no_op
+
+
+@api.post("/sites/<site_id>/sensor-readings")
+@require("ingest")
+@api_spec.validate(json=ReadingsIn, resp=Response(HTTP_200=ReadingsOut, **ERRORS),
+                   tags=["preservation"])
+def post_readings(site_id: str):  # type: ignore[no-untyped-def]
+    """Store readings once per event_id; answers counts and the alert changes they caused."""
+    body: ReadingsIn = request.context.json  # type: ignore[attr-defined]
+    state = _state()
+    result = preservation.record_readings(
+        state.db, site_id, [r.model_dump() for r in body.readings],
+        max_batch=state.settings["LANTERN_MAX_BATCH"],
+        on_zone_change=_hook("on_zone_change"), on_alert=_hook("on_alert"))
+    return {"accepted": result.accepted, "duplicates": result.duplicates, "alerts": result.alerts}
+
+
+@api.get("/sites/<site_id>/alerts")
+@require("read")
+@api_spec.validate(query=AlertQuery, resp=Response(HTTP_200=AlertList, **ERRORS),
+                   tags=["preservation"])
+def get_alerts(site_id: str):  # type: ignore[no-untyped-def]
+    """The site's alerts, newest first (?state=raised|cleared|all, default raised)."""
+    query: AlertQuery = request.context.query  # type: ignore[attr-defined]
+    with _state().db.sessions() as session:
+        return {"alerts": preservation.list_alerts(session, site_id, query.state, query.limit)}
+
+
+@api.post("/alerts/<int:alert_id>/ack")
+@require("operate")
+@api_spec.validate(resp=Response(HTTP_200=AlertChange, **ERRORS), tags=["preservation"])
+def ack_alert(alert_id: int):  # type: ignore[no-untyped-def]
+    """Acknowledge an alert: records who and when; acknowledging twice changes nothing."""
+    principal = current_principal()
+    assert principal is not None
+    with _state().db.session() as session:
+        alert, changed = preservation.acknowledge(session, alert_id, principal.name)
+    if changed:
+        preservation.call_hook(_hook("on_alert"), alert)
+    return alert if changed else {**alert, "change": "none"}

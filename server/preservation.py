@@ -1,0 +1,237 @@
+"""Sensor readings in; microclimate alerts raised and cleared; caves closed and reopened.
+
+Nothing is kept in memory between requests: each batch is stored, then every rule of every zone
+it touched is decided again from the stored readings and the stored alerts (server/domain/alerts.py),
+so several server processes agree and the alert state survives a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from server import audit, errors
+from server.db import Database
+from server.domain.alerts import (
+    AlertState,
+    Reading,
+    Rule,
+    Transition,
+    evaluate,
+    message,
+    rules_from_thresholds,
+    zone_after_alerts,
+)
+from server.models import Alert, Sensor, SensorReading, Site, Zone, ZoneState, utcnow
+
+log = logging.getLogger(__name__)
+
+MEASURES = ("temperature_c", "relative_humidity", "co2_ppm")
+ZoneChange = tuple[str, str, str, str | None]  # site_id, zone_id, state, reason
+
+
+def no_op(*_args: Any) -> None:
+    """The default hook: nobody is listening."""
+
+
+@dataclass
+class ReadingsResult:
+    accepted: int
+    duplicates: int
+    alerts: list[dict[str, Any]] = field(default_factory=list)  # alert changes, oldest first
+    zone_changes: list[ZoneChange] = field(default_factory=list)
+
+
+def record_readings(db: Database, site_id: str, items: Sequence[Mapping[str, Any]], *,
+                    max_batch: int,
+                    on_zone_change: Callable[[str, str, str, str | None], None] = no_op,
+                    on_alert: Callable[[dict[str, Any]], None] = no_op) -> ReadingsResult:
+    """Store a batch and decide its alerts in one transaction; after the commit, call the hooks."""
+    with db.session() as session:
+        result = ingest_readings(session, site_id, items, max_batch=max_batch)
+    for change in result.alerts:
+        call_hook(on_alert, change)
+    for zone_change in result.zone_changes:
+        call_hook(on_zone_change, *zone_change)
+    return result
+
+
+def call_hook(hook: Callable[..., None], *args: Any) -> None:
+    # The batch is committed and acknowledged; a failing listener must not turn that into an error.
+    try:
+        hook(*args)
+    except Exception:
+        log.exception("preservation hook %r failed", hook)
+
+
+def ingest_readings(session: Session, site_id: str, items: Sequence[Mapping[str, Any]], *,
+                    max_batch: int) -> ReadingsResult:
+    """Store a batch (once per event_id) and apply the alert rules, in the caller's transaction."""
+    site = session.get(Site, site_id)
+    if site is None:
+        raise errors.NotFound(f"no site {site_id!r}")
+    if len(items) > max_batch:
+        raise errors.InvalidContent(f"at most {max_batch} readings a request, got {len(items)}")
+    sensors = {sid: zid for sid, zid in session.execute(
+        select(Sensor.id, Sensor.zone_id).where(Sensor.site_id == site_id))}
+    unknown = sorted({str(i["sensor_id"]) for i in items} - sensors.keys())
+    if unknown:
+        raise errors.InvalidContent(f"{len(unknown)} unknown sensor(s) at site {site_id!r}: "
+                                    + ", ".join(unknown[:20]), details=unknown)
+    if not items:
+        return ReadingsResult(0, 0)
+    # One batch of a site at a time decides its alerts (PostgreSQL; SQLite has one writer anyway).
+    session.execute(select(Site.id).where(Site.id == site_id).with_for_update())
+    rows: dict[str, dict[str, Any]] = {}
+    for item in items:
+        rows.setdefault(item["event_id"], {
+            "event_id": item["event_id"], "site_id": site_id, "sensor_id": item["sensor_id"],
+            "zone_id": sensors[item["sensor_id"]], "ts": item["ts"],
+            **{m: item.get(m) for m in MEASURES}})
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(SensorReading).on_conflict_do_nothing(index_elements=["event_id"])
+                 .returning(SensorReading.zone_id, SensorReading.ts))
+    earliest: dict[str, datetime] = {}  # per zone, its earliest newly stored reading
+    accepted = 0
+    for zone_id, ts in session.execute(statement, list(rows.values())):
+        accepted += 1
+        earliest[zone_id] = min(ts, earliest.get(zone_id, ts))
+    result = ReadingsResult(accepted, len(items) - accepted)
+    if earliest:
+        _decide(session, site, sensors, earliest, result)
+    return result
+
+
+def _decide(session: Session, site: Site, sensors: dict[str, str], earliest: dict[str, datetime],
+            result: ReadingsResult) -> None:
+    """Re-decide every rule of each zone that got new readings; close or reopen caves."""
+    zones = {z.zone_id: z for z in session.scalars(select(Zone).where(
+        Zone.site_id == site.id, Zone.current.is_(True), Zone.zone_id.in_(list(earliest))))}
+    for zone_id in sorted(earliest):
+        zone = zones.get(zone_id)
+        rules = rules_from_thresholds((zone.properties or {}).get("thresholds")) if zone else []
+        if zone is None or not rules:
+            continue
+        zone_sensors = sorted(s for s, z in sensors.items() if z == zone_id)
+        series: dict[tuple[str, datetime | None], list[Reading]] = {}
+        changed = False
+        for rule in rules:
+            alert = _latest_alert(session, site.id, zone_id, rule)
+            state = (AlertState(True, alert.raised_at) if alert is not None and alert.state == "raised"
+                     else AlertState(False, alert.cleared_at if alert is not None else None))
+            since = earliest[zone_id] - timedelta(seconds=rule.hold_s)
+            if state.since is not None:
+                since = max(since, state.since)
+            key = (rule.metric, since)
+            if key not in series:
+                series[key] = _readings(session, zone_sensors, rule.metric, since)
+            for transition in evaluate(rule, series[key], state):
+                alert = _apply(session, site.id, zone, alert, transition)
+                result.alerts.append(alert_dict(alert, transition.change))
+                changed = True
+        if changed and zone.kind == "cave":
+            _close_or_reopen(session, site, zone, result)
+
+
+def _latest_alert(session: Session, site_id: str, zone_id: str, rule: Rule) -> Alert | None:
+    return session.scalar(select(Alert).where(
+        Alert.site_id == site_id, Alert.zone_id == zone_id, Alert.kind == "microclimate",
+        Alert.subject == rule.subject).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(1))
+
+
+def _readings(session: Session, sensor_ids: list[str], metric: str, since: datetime) -> list[Reading]:
+    """The zone's readings of ``metric`` from ``since`` on, plus the last one before (the hold's start)."""
+    column = getattr(SensorReading, metric)
+    base: Select = select(SensorReading.ts, column).where(
+        SensorReading.sensor_id.in_(sensor_ids), column.is_not(None))
+    before = session.execute(base.where(SensorReading.ts < since).order_by(
+        SensorReading.ts.desc(), SensorReading.event_id.desc()).limit(1)).all()
+    after = session.execute(base.where(SensorReading.ts >= since).order_by(
+        SensorReading.ts, SensorReading.event_id)).all()
+    return [Reading(ts, float(value)) for ts, value in [*before, *after]]
+
+
+def _apply(session: Session, site_id: str, zone: Zone, alert: Alert | None,
+           transition: Transition) -> Alert:
+    rule = transition.rule
+    if transition.change == "raised":
+        alert = Alert(site_id=site_id, zone_id=zone.zone_id, kind="microclimate", metric=rule.metric,
+                      subject=rule.subject, state="raised", value=transition.value,
+                      threshold=rule.limit, raised_at=transition.ts,
+                      message=message(rule, zone.name_en, zone.zone_id, transition.value))
+        session.add(alert)
+    else:
+        assert alert is not None, "a clear needs the open alert"
+        alert.state, alert.cleared_at = "cleared", transition.ts
+    session.flush()
+    return alert
+
+
+def _close_or_reopen(session: Session, site: Site, zone: Zone, result: ReadingsResult) -> None:
+    open_metrics = session.scalars(select(Alert.metric).where(
+        Alert.site_id == site.id, Alert.zone_id == zone.zone_id, Alert.kind == "microclimate",
+        Alert.state == "raised")).all()
+    row = session.get(ZoneState, (site.id, zone.zone_id))
+    state, reason = (row.state, row.reason) if row is not None else (zone.initial_state, None)
+    decision = zone_after_alerts(state, reason, [m for m in open_metrics if m],
+                                 str(site.config.get("reopen", "operator")))
+    if decision is None:
+        return
+    if row is None:
+        row = ZoneState(site_id=site.id, zone_id=zone.zone_id, state=decision.state)
+        session.add(row)
+    row.state, row.reason, row.changed_at, row.changed_by = (decision.state, decision.reason,
+                                                             utcnow(), "system")
+    audit.record(session, "system", "set_zone_state", f"{site.id}/{zone.zone_id}",
+                 state=decision.state, reason=decision.reason, cause="microclimate")
+    result.zone_changes.append((site.id, zone.zone_id, decision.state, decision.reason))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def alert_dict(alert: Alert, change: str | None = None) -> dict[str, Any]:
+    """An alert as the API and the realtime channel show it (with ``change`` when it just moved)."""
+    out: dict[str, Any] = {
+        "id": alert.id, "site_id": alert.site_id, "zone_id": alert.zone_id, "kind": alert.kind,
+        "metric": alert.metric, "subject": alert.subject, "state": alert.state,
+        "value": alert.value, "threshold": alert.threshold, "message": alert.message,
+        "raised_at": _iso(alert.raised_at), "cleared_at": _iso(alert.cleared_at),
+        "acknowledged_at": _iso(alert.acknowledged_at), "acknowledged_by": alert.acknowledged_by}
+    if change is not None:
+        out["change"] = change
+    return out
+
+
+def list_alerts(session: Session, site_id: str, state: str = "raised",
+                limit: int = 500) -> list[dict[str, Any]]:
+    """The site's alerts, newest first; ``state`` is raised, cleared or all."""
+    if session.get(Site, site_id) is None:
+        raise errors.NotFound(f"no site {site_id!r}")
+    query = select(Alert).where(Alert.site_id == site_id)
+    if state != "all":
+        query = query.where(Alert.state == state)
+    rows = session.scalars(query.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit))
+    return [alert_dict(a) for a in rows]
+
+
+def acknowledge(session: Session, alert_id: int, actor: str) -> tuple[dict[str, Any], bool]:
+    """Record who acknowledged the alert and when; a second ack changes nothing (returns False)."""
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise errors.NotFound(f"no alert {alert_id}")
+    if alert.acknowledged_at is not None:
+        return alert_dict(alert), False
+    alert.acknowledged_at, alert.acknowledged_by = utcnow(), actor
+    audit.record(session, actor, "acknowledge_alert", str(alert_id), site_id=alert.site_id,
+                 zone_id=alert.zone_id, subject=alert.subject)
+    session.flush()
+    return alert_dict(alert, "acknowledged"), True
