@@ -39,14 +39,32 @@ class LiveServer:
         self.cli("load-venues")
         self.admin = self.cli_json("create-token", "--role", "admin", "--json")["token"]
 
-    def cli(self, *args: str) -> str:
+    def cli(self, *args: str, stdin: str = "") -> str:
         done = subprocess.run([sys.executable, "-m", "server", *args], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=120)
+                              input=stdin, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
     def cli_json(self, *args: str) -> Any:
         return json.loads(self.cli(*args))
+
+    def login(self, username: str, role: str = "operator") -> requests.Session:
+        """A browser-like session logged in through the form (user created on first use)."""
+        import re
+
+        password = f"{username}-secret-pw"
+        try:
+            self.cli("create-user", username, "--role", role, stdin=password + "\n")
+        except AssertionError:
+            pass  # exists already
+        browser = requests.Session()
+        page = browser.get(f"{self.url}/login", timeout=10).text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert token
+        done = browser.post(f"{self.url}/login", data={"username": username, "password": password,
+                                                       "csrf_token": token.group(1)}, timeout=10)
+        assert done.ok and "/login" not in done.url, done.text[:300]
+        return browser
 
     def start(self) -> LiveServer:
         with open(self.tmp / f"server-{self.port}.log", "a") as log:  # the child keeps its own fd
