@@ -131,7 +131,7 @@ def test_a_kiosk_sending_too_fast_is_limited_and_an_oversize_frame_is_cut_off(se
         kiosk.sleep(2.5)  # the bucket refills
         assert kiosk.call("heartbeat", {"fps": 30}, namespace="/kiosk", timeout=5) == {"ok": True}
         kiosk.emit("heartbeat", {"scene": "x" * 10_000}, namespace="/kiosk")
-        wait_for(lambda: not kiosk.connected, timeout=5)
+        wait_for(lambda: not kiosk.connected, timeout=5)  # noqa: F821 (deleted below, after use)
     finally:
         kiosk.disconnect()
         del kiosk
