@@ -89,7 +89,7 @@ def test_alert_clears_when_back_inside_limit_minus_hysteresis_for_hold_time() ->
 
 
 def test_a_single_batch_can_raise_and_clear_in_time_order() -> None:
-    values = {0: 1600, 30: 1600, 60: 1600, 90: 1000, 120: 1000, 150: 1000}
+    values: dict[float, float] = {0: 1600, 30: 1600, 60: 1600, 90: 1000, 120: 1000, 150: 1000}
     assert changes(CO2, values) == [("raised", 60), ("cleared", 150)]
 
 
