@@ -31,7 +31,6 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "LANTERN_SOCKET_RATE": (50, int, "events per second one connection may send"),
     "LANTERN_PREVIEW_WORKERS": (1, int, "processes rendering scene previews"),
     "LANTERN_PREVIEW_TIMEOUT_S": (30, int, "a preview render is abandoned after this"),
-    "LANTERN_REPORT_TIMEOUT_S": (600, int, "a report notebook is killed after this"),
     "LANTERN_LOG_LEVEL": ("INFO", str, "logging level"),
     "LANTERN_ASYNC_MODE": ("gevent", str, "Flask-SocketIO async mode (see docs/async-mode.md)"),
 }

@@ -45,3 +45,11 @@ def test_settings_table_documents_every_setting() -> None:
     table = settings_table()
     for name in ("DATABASE_URL", "SOCKETIO_MESSAGE_QUEUE", "LANTERN_MAX_CONTENT_LENGTH"):
         assert f"`{name}`" in table
+
+
+def test_the_readme_documents_every_setting() -> None:
+    from server.config import SETTINGS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    missing = [name for name in SETTINGS if f"`{name}`" not in readme]
+    assert not missing, f"README lacks {missing}"

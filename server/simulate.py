@@ -1,0 +1,92 @@
+"""Simulated visitors for `python -m server demo`: groups wander between a site's visitor areas."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import select
+
+from server.models import Site, utcnow
+from server.positions import ingest_positions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Walker:
+    visitor_id: str
+    lon: float
+    lat: float
+    target: tuple[float, float]
+
+
+class VisitorSimulator:
+    """Keeps ``per_site`` visitors walking towards random points inside visitor areas and rooms."""
+
+    def __init__(self, state: Any, per_site: int = 300, seed: int = 7) -> None:
+        self.state = state
+        self.per_site = per_site
+        self.random = random.Random(seed)
+        self.walkers: dict[str, list[Walker]] = {}
+        self.counter = 0
+
+    def _spots(self, site_zones: Any) -> list[Any]:
+        frame = site_zones.geo_zones.frame
+        inner = frame[frame["kind"].isin(["visitor_area", "cave", "hall", "pit", "plaza", "niche"])]
+        return [g for g in inner.geometry if not g.is_empty]
+
+    def _point_in(self, geoms: list[Any]) -> tuple[float, float]:
+        geom = self.random.choice(geoms)
+        minx, miny, maxx, maxy = geom.bounds
+        for _ in range(50):
+            x, y = self.random.uniform(minx, maxx), self.random.uniform(miny, maxy)
+            if shapely.contains_xy(geom, x, y):
+                return x, y
+        c = geom.representative_point()
+        return c.x, c.y
+
+    def step(self) -> int:
+        """Move every visitor a few metres and ingest their positions; returns positions sent."""
+        sent = 0
+        db, cache = self.state.db, self.state.services["zone_index"]
+        with db.session() as session:
+            for site in session.scalars(select(Site)):
+                zones = cache.get(session, site)
+                spots = self._spots(zones)
+                if not spots:
+                    continue
+                walkers = self.walkers.setdefault(site.id, [])
+                while len(walkers) < self.per_site:
+                    x, y = self._point_in(spots)
+                    walkers.append(Walker(f"sim-{site.id}-{len(walkers)}", x, y, self._point_in(spots)))
+                batch = []
+                now = utcnow()
+                for w in walkers:
+                    dx, dy = w.target[0] - w.lon, w.target[1] - w.lat
+                    dist = float(np.hypot(dx, dy))
+                    stride = 4e-5  # about 4 m a step
+                    if dist < stride:
+                        w.target = self._point_in(spots)
+                    else:
+                        w.lon, w.lat = w.lon + dx / dist * stride, w.lat + dy / dist * stride
+                    self.counter += 1
+                    batch.append({"event_id": f"sim-{self.counter}", "visitor_id": w.visitor_id,
+                                  "ts": now, "lon": w.lon, "lat": w.lat})
+                ingest_positions(session, zones, batch, max_batch=len(batch) + 1,
+                                 debounce_s=float(site.config.get("debounce_s", 10)))
+                sent += len(batch)
+                self.state.services["hub"].occupancy_changed(site.id)
+        return sent
+
+    def run(self, socketio: Any, interval_s: float = 3.0) -> None:
+        while True:
+            try:
+                self.step()
+            except Exception:  # noqa: BLE001 - the demo keeps going
+                log.exception("visitor simulation")
+            socketio.sleep(interval_s)

@@ -1,0 +1,29 @@
+"""The demo's simulated visitors land inside the venues' zones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from server.positions import occupancy
+from server.simulate import VisitorSimulator
+from server.venue_import import import_venues
+
+VENUES = Path(__file__).resolve().parents[2] / "venues"
+
+
+def test_simulated_visitors_fill_the_visitor_areas_of_every_site(app) -> None:  # type: ignore[no-untyped-def]
+    state = app.extensions["lantern"]
+    with state.db.session() as session:
+        import_venues(session, VENUES)
+    simulator = VisitorSimulator(state, per_site=40)
+    assert simulator.step() == 120
+    assert simulator.step() == 120
+    from server.models import Site
+
+    with state.db.sessions() as session:
+        for site_id in ("mogao", "longmen", "qin_mausoleum"):
+            zones = state.services["zone_index"].get(session, session.get(Site, site_id))
+            counts = {r["zone_id"]: r["count"] for r in occupancy(session, zones)}
+            protection = next(z for z, info in zones.zones.items()
+                              if info["kind"] == "protection_range")
+            assert counts[protection] == 40, site_id
