@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -96,7 +96,7 @@ def ingest_readings(session: Session, site_id: str, items: Sequence[Mapping[str,
             "zone_id": sensors[item["sensor_id"]], "ts": item["ts"],
             **{m: item.get(m) for m in MEASURES}})
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(SensorReading).on_conflict_do_nothing(index_elements=["event_id"])
+    statement = (dialect.insert(SensorReading.__table__).on_conflict_do_nothing(index_elements=["event_id"])
                  .returning(SensorReading.zone_id, SensorReading.ts))
     earliest: dict[str, datetime] = {}  # per zone, its earliest newly stored reading
     accepted = 0
@@ -120,19 +120,14 @@ def _decide(session: Session, site: Site, sensors: dict[str, str], earliest: dic
         if zone is None or not rules:
             continue
         zone_sensors = sorted(s for s, z in sensors.items() if z == zone_id)
-        series: dict[tuple[str, datetime | None], list[Reading]] = {}
+        since = earliest[zone_id] - timedelta(seconds=max(r.hold_s for r in rules))
+        series = _readings(session, zone_sensors, sorted({r.metric for r in rules}), since)
         changed = False
         for rule in rules:
             alert = _latest_alert(session, site.id, zone_id, rule)
             state = (AlertState(True, alert.raised_at) if alert is not None and alert.state == "raised"
                      else AlertState(False, alert.cleared_at if alert is not None else None))
-            since = earliest[zone_id] - timedelta(seconds=rule.hold_s)
-            if state.since is not None:
-                since = max(since, state.since)
-            key = (rule.metric, since)
-            if key not in series:
-                series[key] = _readings(session, zone_sensors, rule.metric, since)
-            for transition in evaluate(rule, series[key], state):
+            for transition in evaluate(rule, series[rule.metric], state):
                 alert = _apply(session, site.id, zone, alert, transition)
                 result.alerts.append(alert_dict(alert, transition.change))
                 changed = True
@@ -146,16 +141,26 @@ def _latest_alert(session: Session, site_id: str, zone_id: str, rule: Rule) -> A
         Alert.subject == rule.subject).order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(1))
 
 
-def _readings(session: Session, sensor_ids: list[str], metric: str, since: datetime) -> list[Reading]:
-    """The zone's readings of ``metric`` from ``since`` on, plus the last one before (the hold's start)."""
-    column = getattr(SensorReading, metric)
-    base: Select = select(SensorReading.ts, column).where(
-        SensorReading.sensor_id.in_(sensor_ids), column.is_not(None))
-    before = session.execute(base.where(SensorReading.ts < since).order_by(
-        SensorReading.ts.desc(), SensorReading.event_id.desc()).limit(1)).all()
-    after = session.execute(base.where(SensorReading.ts >= since).order_by(
-        SensorReading.ts, SensorReading.event_id)).all()
-    return [Reading(ts, float(value)) for ts, value in [*before, *after]]
+def _readings(session: Session, sensor_ids: list[str], metrics: list[str],
+              since: datetime) -> dict[str, list[Reading]]:
+    """Per metric, the zone's readings from ``since`` on, plus the last one before (a hold's start).
+
+    Readings of a zone's several sensors interleave by time (ties by event_id, so every process
+    sees the same order).
+    """
+    in_zone = SensorReading.sensor_id.in_(sensor_ids)
+    order = (SensorReading.ts, SensorReading.event_id)
+    rows = session.execute(select(SensorReading.ts, *(getattr(SensorReading, m) for m in metrics))
+                           .where(in_zone, SensorReading.ts >= since).order_by(*order)).all()
+    out: dict[str, list[Reading]] = {}
+    for i, metric in enumerate(metrics, start=1):
+        column = getattr(SensorReading, metric)
+        before = session.execute(select(SensorReading.ts, column).where(
+            in_zone, column.is_not(None), SensorReading.ts < since)
+            .order_by(*(c.desc() for c in order)).limit(1)).all()
+        out[metric] = [Reading(ts, float(value)) for ts, value in before] + [
+            Reading(row[0], float(row[i])) for row in rows if row[i] is not None]
+    return out
 
 
 def _apply(session: Session, site_id: str, zone: Zone, alert: Alert | None,
