@@ -170,3 +170,12 @@ def test_a_cave_an_operator_closed_for_another_reason_is_left_alone() -> None:
     assert zone_after_alerts("closed", "restoration", ["co2_ppm"]) is None
     assert zone_after_alerts("closed", "restoration", [], "auto") is None
     assert zone_after_alerts("open", "operator reopened", []) is None
+
+
+def test_the_examples_in_the_alert_rules_docstrings_hold() -> None:
+    import doctest
+
+    from server.domain import alerts
+
+    failed, tried = doctest.testmod(alerts)
+    assert tried > 0 and failed == 0
