@@ -1,4 +1,8 @@
-"""Kiosk load generator: ``python -m socketio_peers.load URL CLIENTS FIRST_ID``.
+"""Kiosk load generator: ``python -m socketio_peers.load URL CLIENTS FIRST_ID [CREDENTIALS]``.
+
+CREDENTIALS, when given, is a JSON file ``[{"kiosk_id", "token"}, ...]`` of real kiosks
+(for a server that checks tokens); kiosk ``FIRST_ID + i`` uses entry ``FIRST_ID + i``.
+Without it the kiosks use made-up ids and tokens.
 
 Driven over stdin/stdout so that several generator processes move in step. Each line
 written is one JSON object:
@@ -90,14 +94,20 @@ async def _drive(
             return
 
 
-async def main(url: str, clients: int, first_id: int) -> None:
+async def main(url: str, clients: int, first_id: int, credentials: str | None = None) -> None:
     """Run the three stages described in the module docstring."""
     _say({"stage": "ready"})
     if await _read_line() != "connect":
         return
-    ids = [f"k-bench-{first_id + i:04d}" for i in range(clients)]
+    if credentials:
+        with open(credentials) as fh:
+            creds = json.load(fh)[first_id:first_id + clients]
+        pairs = [(c["kiosk_id"], c["token"]) for c in creds]
+    else:
+        pairs = [(f"k-bench-{first_id + i:04d}", f"token-k-bench-{first_id + i:04d}")
+                 for i in range(clients)]
     outcomes = await asyncio.gather(
-        *(_connect(url, kid, f"token-{kid}") for kid in ids), return_exceptions=True
+        *(_connect(url, kid, token) for kid, token in pairs), return_exceptions=True
     )
     connected = [o for o in outcomes if isinstance(o, socketio.AsyncClient)]
     failures = [f"{type(o).__name__}: {o}" for o in outcomes if isinstance(o, BaseException)]
@@ -117,4 +127,5 @@ async def main(url: str, clients: int, first_id: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]),
+                     sys.argv[4] if len(sys.argv) > 4 else None))

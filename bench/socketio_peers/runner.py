@@ -106,38 +106,55 @@ def measure(mode: str, clients: int, seconds: float, warmup: float, procs: int) 
             [sys.executable, "-m", "socketio_peers.serve", mode, str(port)],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )
-        loaders: list[subprocess.Popen[str]] = []
         try:
             _wait_listening(port, server, log)
-            shares = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
-            first = 0
-            for share in shares:
-                loaders.append(subprocess.Popen(
-                    [sys.executable, "-m", "socketio_peers.load", url, str(share), str(first)],
-                    env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                ))
-                first += share
-            for p in loaders:
-                _expect(p, "ready")
-            t0 = time.monotonic()
-            _tell(loaders, "connect")
-            connected = [_expect(p, "connected") for p in loaders]
-            connect_s = time.monotonic() - t0
-            t_start = time.monotonic() + warmup
-            t_end = t_start + seconds
-            pids = [server.pid] + [p.pid for p in loaders]
-            cpu0 = [cpu_seconds(pid) for pid in pids]
-            go = time.monotonic()
-            _tell(loaders, f"go {t_start!r} {t_end!r}")
-            done = [_expect(p, "done") for p in loaders]
-            elapsed = time.monotonic() - go
-            cpu = [(cpu_seconds(pid) - c) / elapsed for pid, c in zip(pids, cpu0, strict=True)]
-            for p in loaders:
-                p.wait(timeout=30)
+            figures = drive(url, server.pid, clients, seconds, warmup, procs)
         finally:
-            for p in loaders:
-                _stop(p)
             _stop(server)
+    return {"mode": mode, **figures}
+
+
+def drive(url: str, server_pid: int, clients: int, seconds: float, warmup: float, procs: int,
+          credentials: str | None = None) -> dict[str, Any]:
+    """Drive the server at ``url`` (process ``server_pid``) with ``clients`` kiosks.
+
+    ``credentials`` names a JSON file of ``[{"kiosk_id", "token"}, ...]`` (at least
+    ``clients`` of them) for a server that checks kiosk tokens; without it the kiosks use
+    made-up ids and tokens. Returns the figures described in :func:`measure`.
+    """
+    env = _child_env()
+    loaders: list[subprocess.Popen[str]] = []
+    try:
+        shares = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
+        first = 0
+        for share in shares:
+            extra = [credentials] if credentials else []
+            loaders.append(subprocess.Popen(
+                [sys.executable, "-m", "socketio_peers.load", url, str(share), str(first),
+                 *extra],
+                env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            ))
+            first += share
+        for p in loaders:
+            _expect(p, "ready")
+        t0 = time.monotonic()
+        _tell(loaders, "connect")
+        connected = [_expect(p, "connected") for p in loaders]
+        connect_s = time.monotonic() - t0
+        t_start = time.monotonic() + warmup
+        t_end = t_start + seconds
+        pids = [server_pid] + [p.pid for p in loaders]
+        cpu0 = [cpu_seconds(pid) for pid in pids]
+        go = time.monotonic()
+        _tell(loaders, f"go {t_start!r} {t_end!r}")
+        done = [_expect(p, "done") for p in loaders]
+        elapsed = time.monotonic() - go
+        cpu = [(cpu_seconds(pid) - c) / elapsed for pid, c in zip(pids, cpu0, strict=True)]
+        for p in loaders:
+            p.wait(timeout=30)
+    finally:
+        for p in loaders:
+            _stop(p)
     latencies = sorted(x for d in done for x in d["latencies_s"])
     connect_errors = [e for c in connected for e in c["errors"]]
     kinds: dict[str, int] = {}
@@ -145,7 +162,6 @@ def measure(mode: str, clients: int, seconds: float, warmup: float, procs: int) 
         for k, n in d["error_kinds"].items():
             kinds[k] = kinds.get(k, 0) + n
     return {
-        "mode": mode,
         "round_trips_per_s": len(latencies) / seconds,
         "p50_ms": percentile(latencies, 50) * 1e3,
         "p99_ms": percentile(latencies, 99) * 1e3,

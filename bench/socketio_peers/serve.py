@@ -3,6 +3,9 @@
 Modes:
 
 - ``asgi``: python-socketio ``AsyncServer`` wrapped in ``ASGIApp`` on uvicorn (the baseline).
+- ``asgi-validating``: the same, but ``heartbeat`` validates its payload with Lantern's own
+  ``Heartbeat`` model (``server/realtime/kiosk.py``) and keeps the latest beat of each
+  connection in a dict, as the Lantern server's handler does (the heartbeat bench's baseline).
 - ``threading``: Flask-SocketIO, threading mode, Werkzeug's threaded server, WebSocket
   through simple-websocket.
 - ``gevent``: Flask-SocketIO, gevent mode, gevent's ``pywsgi.WSGIServer``; the process is
@@ -18,7 +21,7 @@ import sys
 from typing import Any
 
 HOST = "127.0.0.1"
-MODES = ("asgi", "threading", "gevent")
+MODES = ("asgi", "asgi-validating", "threading", "gevent")
 
 
 def _flask_app(async_mode: str) -> Any:
@@ -69,12 +72,37 @@ def serve_gevent(port: int) -> None:
     server.serve_forever()
 
 
-def serve_asgi(port: int) -> None:
+def _validating_ack() -> Any:
+    """``ack(sid, data)``: validate with Lantern's ``Heartbeat``, keep the beat per connection."""
+    import os
+    from datetime import UTC, datetime
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    from pydantic import ValidationError
+
+    from server.realtime.kiosk import Heartbeat
+
+    beats: dict[str, dict[str, Any]] = {}
+
+    def ack(sid: str, data: Any) -> dict[str, Any]:
+        try:
+            beat = Heartbeat.model_validate(data or {})
+        except ValidationError as exc:
+            return {"ok": False, "error": str(exc.errors(include_url=False)[0]["msg"])}
+        beats[sid] = {**beat.model_dump(), "ts": datetime.now(UTC)}
+        return {"ok": True}
+
+    return ack
+
+
+def serve_asgi(port: int, validating: bool = False) -> None:
     """Run python-socketio's ``AsyncServer`` as an ASGI app on uvicorn."""
     import socketio
     import uvicorn
 
     from .handlers import NAMESPACE, heartbeat_ack, is_authorized
+
+    validated = _validating_ack() if validating else None
 
     class KioskNamespace(socketio.AsyncNamespace):
         """The kiosk namespace, python-socketio asyncio flavour."""
@@ -86,6 +114,8 @@ def serve_asgi(port: int) -> None:
 
         async def on_heartbeat(self, sid: str, data: Any) -> dict[str, Any]:
             """Acknowledge a heartbeat."""
+            if validated is not None:
+                return validated(sid, data)  # type: ignore[no-any-return]
             return heartbeat_ack(data)
 
     sio = socketio.AsyncServer(async_mode="asgi", logger=False, engineio_logger=False)
@@ -104,6 +134,9 @@ def main(argv: list[str]) -> int:
         from gevent import monkey
 
         monkey.patch_all()
+    if mode == "asgi-validating":
+        serve_asgi(port, validating=True)
+        return 0
     {"asgi": serve_asgi, "threading": serve_threading, "gevent": serve_gevent}[mode](port)
     return 0
 
