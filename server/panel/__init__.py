@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+import re
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -13,6 +25,15 @@ from server.auth import LoginUser, check_login
 
 panel = Blueprint("panel", __name__, template_folder="templates", static_folder="static",
                   static_url_path="/panel-static")
+
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+# Only these installed front-end files are served; nothing else under node_modules is reachable.
+VENDOR_FILES = frozenset({
+    "leaflet/dist/leaflet.js",
+    "leaflet/dist/leaflet.css",
+    "socket.io-client/dist/socket.io.min.js",
+})
+VENDOR_IMAGES = re.compile(r"leaflet/dist/images/[A-Za-z0-9_-]+\.png")
 
 
 class LoginForm(FlaskForm):
@@ -63,3 +84,11 @@ def logout():  # type: ignore[no-untyped-def]
 def control():  # type: ignore[no-untyped-def]
     """The control panel."""
     return render_template("panel.html", user=current_user)
+
+
+@panel.get("/vendor/<path:name>")
+def vendor(name: str):  # type: ignore[no-untyped-def]
+    """Leaflet and the Socket.IO client from the installed npm packages (venues are offline)."""
+    if name not in VENDOR_FILES and not VENDOR_IMAGES.fullmatch(name):
+        abort(404)
+    return send_from_directory(NODE_MODULES, name, max_age=3600)

@@ -1,0 +1,117 @@
+// The site map: zones as GeoJSON on a plain background (no tiles: venues are offline),
+// coloured by capacity level, closed zones hatched, kiosks at their zone's centre.
+
+import { bilingual } from "./dom.js";
+
+const LEVEL_COLOURS = { normal: "#3f8f4f", divert: "#d88c10", stop: "#c0392b" };
+// Outer zones are washed out so that the visitor areas and caves inside them stay readable.
+const FILL = { construction_control: 0.04, protection_range: 0.08, visitor_area: 0.3 };
+const DEPTH = { construction_control: 0, protection_range: 1, visitor_area: 2 };
+
+export class ZoneMap {
+  constructor(element, onZoneClick) {
+    this.map = window.L.map(element, { zoomSnap: 0.25, attributionControl: false });
+    window.L.control.scale({ imperial: false }).addTo(this.map);
+    this.onZoneClick = onZoneClick;
+    this.zoneLayer = null;
+    this.kioskLayer = window.L.layerGroup().addTo(this.map);
+    this.layers = new Map();
+  }
+
+  /** Draw a site's zones; ``zones`` maps zone id -> live properties (state, count, level). */
+  draw(collection, zones) {
+    if (this.zoneLayer) this.zoneLayer.remove();
+    this.layers.clear();
+    const features = [...collection.features].sort(
+      (a, b) => (DEPTH[a.properties.kind] ?? 3) - (DEPTH[b.properties.kind] ?? 3));
+    this.zoneLayer = window.L.geoJSON({ type: "FeatureCollection", features }, {
+      style: (feature) => this.styleOf(zones.get(feature.properties.id)),
+      onEachFeature: (feature, layer) => {
+        const id = feature.properties.id;
+        this.layers.set(id, layer);
+        layer.bindTooltip(() => tooltipOf(zones.get(id)), { sticky: true, className: "zone-tip" });
+        layer.on("click", () => this.onZoneClick(id));
+        layer.on("add", () => {
+          const path = layer.getElement();
+          path.dataset.zone = id;
+          path.classList.toggle("closed", zones.get(id).state === "closed");
+        });
+      },
+    }).addTo(this.map);
+    const inner = features.filter((f) => f.properties.kind !== "construction_control");
+    const bounds = window.L.geoJSON({ type: "FeatureCollection",
+      features: inner.length ? inner : features }).getBounds();
+    if (bounds.isValid()) this.map.fitBounds(bounds, { padding: [12, 12] });
+  }
+
+  styleOf(zone) {
+    const colour = LEVEL_COLOURS[zone.level] || LEVEL_COLOURS.normal;
+    const closed = zone.state === "closed";
+    return {
+      className: `zone zone-${zone.kind}`,
+      color: closed ? "#5f5850" : zone.kind === "construction_control" ? "#8a7a66" : colour,
+      weight: DEPTH[zone.kind] === undefined ? 1.5 : 1,
+      dashArray: zone.kind === "construction_control" || closed ? "4 3" : null,
+      fillColor: closed ? "#9e978d" : colour,
+      fillOpacity: closed ? 0.9 : FILL[zone.kind] ?? 0.65,
+    };
+  }
+
+  /** Recolour one zone after its count, level or state changed. */
+  refresh(zone) {
+    const layer = this.layers.get(zone.id);
+    if (!layer) return;
+    layer.setStyle(this.styleOf(zone));
+    const path = layer.getElement();
+    if (path) path.classList.toggle("closed", zone.state === "closed");
+    if (layer.isTooltipOpen()) layer.setTooltipContent(tooltipOf(zone));
+  }
+
+  focus(zoneId) {
+    const layer = this.layers.get(zoneId);
+    if (layer) layer.openTooltip(layer.getBounds().getCenter());
+  }
+
+  /** Kiosks have no position in the fleet payload: each sits at its zone's centre, fanned out. */
+  placeKiosks(kiosks) {
+    this.kioskLayer.clearLayers();
+    const byZone = new Map();
+    for (const kiosk of kiosks) {
+      if (!kiosk.zone_id || !this.layers.has(kiosk.zone_id)) continue;
+      if (!byZone.has(kiosk.zone_id)) byZone.set(kiosk.zone_id, []);
+      byZone.get(kiosk.zone_id).push(kiosk);
+    }
+    for (const [zoneId, group] of byZone) {
+      const bounds = this.layers.get(zoneId).getBounds();
+      const centre = bounds.getCenter();
+      const spread = Math.min(bounds.getNorth() - bounds.getSouth(),
+        bounds.getEast() - bounds.getWest()) * 0.2;
+      group.forEach((kiosk, i) => {
+        const angle = (2 * Math.PI * i) / group.length;
+        const at = group.length === 1 ? centre
+          : [centre.lat + spread * Math.sin(angle), centre.lng + spread * Math.cos(angle)];
+        window.L.circleMarker(at, {
+          className: `kiosk-marker ${kiosk.online ? "online" : "offline"}`, radius: 6,
+          color: "#1d1a17", weight: 2, fillColor: kiosk.online ? "#2f6fb0" : "#ffffff",
+          fillOpacity: 1,
+        }).bindTooltip(`${kiosk.name || kiosk.kiosk_id} — ${kiosk.online ? "online" : "offline"}` +
+          (kiosk.scene ? ` · ${kiosk.scene}` : ""), { className: "zone-tip" })
+          .addTo(this.kioskLayer);
+      });
+    }
+  }
+}
+
+function tooltipOf(zone) {
+  const box = document.createElement("div");
+  const title = document.createElement("strong");
+  title.textContent = bilingual(zone.name_en, zone.name_zh);
+  const line = document.createElement("div");
+  line.textContent = `${zone.count} / ${zone.capacity} visitors · ${zone.level} · ${zone.state}` +
+    (zone.reason ? ` (${zone.reason})` : "");
+  const kind = document.createElement("div");
+  kind.className = "muted";
+  kind.textContent = zone.kind.replace("_", " ");
+  box.append(title, line, kind);
+  return box;
+}

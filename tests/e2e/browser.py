@@ -1,0 +1,83 @@
+"""Headless Chromium driven by Selenium, and the panel's login through its real form."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import unavailable
+from tests.integration.live import LiveServer
+
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage", "--window-size=1440,1100", "--lang=en-GB")
+
+
+def chromium_paths() -> tuple[str, str]:
+    """The Chromium binary and its driver, or skip (fail in CI) when they are not installed."""
+    binary = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"),
+                               shutil.which("google-chrome")) if p), None)
+    driver = shutil.which("chromedriver")
+    if binary is None or driver is None:
+        unavailable("headless Chromium and chromedriver are not installed "
+                    "(apt-get install chromium chromium-driver)")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        unavailable("selenium is not installed")
+    assert binary is not None and driver is not None
+    return binary, driver
+
+
+def start_browser(profile: Path) -> Any:
+    """A fresh headless Chromium with its own profile folder."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, driver = chromium_paths()
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    service = Service(executable_path=driver, log_output=subprocess.DEVNULL)
+    browser = webdriver.Chrome(options=options, service=service)
+    browser.set_page_load_timeout(20)
+    return browser
+
+
+def create_user(server: LiveServer, name: str, role: str) -> str:
+    """A user made with the CLI (password on stdin); returns the password."""
+    password = f"{name}-pass-phrase"
+    done = subprocess.run([*server_cli(), "create-user", name, "--role", role], env=server.env,
+                          cwd=Path(__file__).resolve().parents[2], input=password + "\n",
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return password
+
+
+def server_cli() -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "server"]
+
+
+def log_in(browser: Any, server: LiveServer, name: str, password: str, site: str = "mogao") -> None:
+    """Sign in through the form and wait until the site's panel has loaded."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{server.url}/login?next=/panel%23{site}")
+    browser.find_element(By.NAME, "username").send_keys(name)
+    browser.find_element(By.NAME, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
+    WebDriverWait(browser, 20).until(ec.presence_of_element_located(
+        (By.CSS_SELECTOR, f'#panel[data-site="{site}"]')))
+
+
+def temp_profile() -> Path:
+    return Path(tempfile.mkdtemp(prefix="lantern-chromium-"))

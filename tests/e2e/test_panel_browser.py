@@ -1,0 +1,198 @@
+"""The control panel in headless Chromium against a real server on the real venues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+
+from tests.e2e.browser import chromium_paths, create_user, log_in, start_browser, temp_profile
+from tests.integration.live import ROOT, LiveServer, wait_for
+
+DOCS = ROOT / "docs"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    chromium_paths()
+    live = LiveServer(tmp_path_factory.mktemp("panel"), venues=ROOT / "venues").start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def operator_page(server: LiveServer) -> Iterator[Any]:
+    browser = start_browser(temp_profile())
+    try:
+        log_in(browser, server, "olga", create_user(server, "olga", "operator"))
+        yield browser
+    finally:
+        browser.quit()
+
+
+def inside(server: LiveServer, zone_id: str) -> tuple[float, float]:
+    """A point that lies inside the zone, from the zones the server serves."""
+    from shapely.geometry import shape
+
+    zones = server.api("GET", "/sites/mogao/zones").json()["features"]
+    point = shape(next(f for f in zones if f["properties"]["id"] == zone_id)["geometry"]
+                  ).representative_point()
+    return point.x, point.y
+
+
+def visitors_into(server: LiveServer, zone_id: str, n: int, tag: str) -> None:
+    lon, lat = inside(server, zone_id)
+    now = datetime.now(UTC).isoformat()
+    positions = [{"event_id": f"{tag}-{i}", "visitor_id": f"{tag}-v{i}", "ts": now, "lon": lon,
+                  "lat": lat} for i in range(n)]
+    response = server.api("POST", "/sites/mogao/positions", json={"positions": positions})
+    assert response.ok, response.text
+
+
+def css(page: Any, selector: str) -> list[Any]:
+    from selenium.webdriver.common.by import By
+
+    return list(page.find_elements(By.CSS_SELECTOR, selector))
+
+
+def zone_count(page: Any, zone_id: str) -> str:
+    return str(page.execute_script(
+        "const c = document.querySelector(`#zone-rows tr[data-zone='${arguments[0]}'] .count`);"
+        "return c ? c.textContent : '';", zone_id))
+
+
+class ScriptedKiosk:
+    """A kiosk on /kiosk that records the commands it receives and acknowledges them."""
+
+    def __init__(self, server: LiveServer, auth: dict[str, Any]) -> None:
+        self.commands: list[dict[str, Any]] = []
+        self.events: dict[str, Any] = {}
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("command", self._command, namespace="/kiosk")
+        for event in ("pairing", "paired"):
+            self.client.on(event, self._store(event), namespace="/kiosk")
+        self.client.connect(server.url, namespaces=["/kiosk"], transports=["websocket"], auth=auth,
+                            wait_timeout=5)
+
+    def _store(self, event: str):  # type: ignore[no-untyped-def]
+        return lambda data: self.events.__setitem__(event, data)
+
+    def _command(self, data: dict[str, Any]) -> dict[str, Any]:
+        self.commands.append(data)
+        return {"ok": True}
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def test_the_map_draws_every_zone_of_mogao(server: LiveServer, operator_page: Any) -> None:
+    features = server.api("GET", "/sites/mogao/zones").json()["features"]
+    drawn = wait_for(lambda: css(operator_page, "#map path.zone"))
+    assert len(drawn) == len(features) == 18
+    ids = {p.get_attribute("data-zone") for p in drawn}
+    assert ids == {f["properties"]["id"] for f in features}
+    assert "莫高窟" in operator_page.find_element("css selector", "#site-title").text
+
+
+def test_visitors_posted_to_a_cave_show_up_on_the_page_without_a_reload(
+        server: LiveServer, operator_page: Any) -> None:
+    wait_for(lambda: zone_count(operator_page, "mogao-cave-096") == "0")
+    visitors_into(server, "mogao-cave-096", 35, "busy")
+    wait_for(lambda: zone_count(operator_page, "mogao-cave-096") == "35", timeout=10)
+    row = css(operator_page, "#zone-rows tr[data-zone='mogao-cave-096']")[0]
+    assert "divert" in row.get_attribute("class")  # 35 of 40 is past the 80 % tier
+
+
+def test_a_pending_kiosk_appears_and_an_operator_approves_it(
+        server: LiveServer, operator_page: Any) -> None:
+    kiosk = ScriptedKiosk(server, {"pair": True, "name": "Hall B screen", "kind": "exhibition",
+                                   "site": "mogao"})
+    try:
+        code = wait_for(lambda: kiosk.events.get("pairing"))["code"]
+        card = wait_for(lambda: css(operator_page, ".pending-kiosk"), timeout=10)[0]
+        assert code in card.text and "Hall B screen" in card.text
+        card.find_element("css selector", "button.approve").click()
+        paired = wait_for(lambda: kiosk.events.get("paired"), timeout=10)
+        assert paired["token"]
+        wait_for(lambda: not css(operator_page, ".pending-kiosk"))
+        listed = {k["kiosk_id"]: k for k in server.api("GET", "/kiosks").json()["kiosks"]}
+        assert listed[paired["kiosk_id"]]["status"] == "approved"
+        assert listed[paired["kiosk_id"]]["site_id"] == "mogao"
+    finally:
+        kiosk.close()
+
+
+def test_a_command_button_reaches_the_kiosk(server: LiveServer, operator_page: Any) -> None:
+    kiosk_id = "k-mogao-01"
+    token = server.cli_json("create-kiosk", "--site", "mogao", "--lon",
+                            str(inside(server, "mogao-va-central")[0]), "--lat",
+                            str(inside(server, "mogao-va-central")[1]), "--json")
+    kiosk_id = token["kiosk_id"]
+    kiosk = ScriptedKiosk(server, {"kiosk_id": kiosk_id, "token": token["token"]})
+    try:
+        kiosk.client.call("heartbeat", {"scene": "mogao_cave", "state": "playing", "fps": 42.0},
+                          namespace="/kiosk", timeout=5)
+        card_selector = f".kiosk[data-kiosk='{kiosk_id}']"
+        wait_for(lambda: css(operator_page, f"{card_selector}[data-online='true']"), timeout=10)
+        css(operator_page, f"{card_selector} button[data-action='pause']")[0].click()
+        wait_for(lambda: [c for c in kiosk.commands if c["action"] == "pause"], timeout=10)
+        card = css(operator_page, card_selector)[0]
+        card.find_element("css selector", "input[aria-label='Announcement in English']").send_keys(
+            "The caves close at 17:30")
+        card.find_element("css selector", "button[data-action='announce']").click()
+        said = wait_for(lambda: [c for c in kiosk.commands if c["action"] == "announce"], timeout=10)
+        assert said[0]["args"]["text"]["en"] == "The caves close at 17:30"
+    finally:
+        kiosk.close()
+
+
+def test_closing_a_zone_shows_it_closed(server: LiveServer, operator_page: Any) -> None:
+    row = "#zone-rows tr[data-zone='mogao-cave-465']"
+    css(operator_page, f"{row} button.danger")[0].click()
+    css(operator_page, f"{row} input.reason")[0].send_keys("Mural survey")
+    css(operator_page, f"{row} button.confirm-close")[0].click()
+    wait_for(lambda: css(operator_page, "#map path.zone.closed[data-zone='mogao-cave-465']"))
+    wait_for(lambda: "state-closed" in css(operator_page, row)[0].get_attribute("class"))
+    assert "Mural survey" in css(operator_page, row)[0].text
+    states = {r["zone_id"]: r["state"]
+              for r in server.api("GET", "/sites/mogao/occupancy").json()["zones"]}
+    assert states["mogao-cave-465"] == "closed"
+
+
+def test_a_screenshot_of_the_mogao_panel_is_saved(server: LiveServer, operator_page: Any) -> None:
+    for zone, n, tag in (("mogao-cave-061", 22, "s1"), ("mogao-cave-016", 41, "s2"),
+                         ("mogao-plaza-entrance", 180, "s3"), ("mogao-hall-exhibition", 95, "s4"),
+                         ("mogao-va-south", 120, "s5"), ("mogao-cave-130", 33, "s6")):
+        visitors_into(server, zone, n, tag)
+    wait_for(lambda: zone_count(operator_page, "mogao-cave-016") == "41", timeout=10)
+    operator_page.execute_script("window.scrollTo(0, 0)")
+    target = Path(DOCS / "panel.png")
+    assert operator_page.save_screenshot(str(target))
+    assert target.stat().st_size > 20_000
+
+
+def test_a_viewer_sees_everything_but_no_action_buttons(server: LiveServer) -> None:
+    browser = start_browser(temp_profile())
+    try:
+        log_in(browser, server, "vera", create_user(server, "vera", "viewer"))
+        wait_for(lambda: len(css(browser, "#map path.zone")) == 18)
+        wait_for(lambda: css(browser, ".kiosk"))
+        assert css(browser, "#zone-rows tr")
+        assert not css(browser, "#panel .controls, #panel button.approve, #zone-rows button.danger,"
+                                " #zone-rows td.actions button, #alerts button")
+    finally:
+        browser.quit()
+
+
+def test_an_error_from_the_server_is_shown_in_a_toast(server: LiveServer, operator_page: Any) -> None:
+    message = operator_page.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "import('/panel-static/api.js').then(({api}) => api('POST', '/kiosks/k-nope/revoke'))"
+        ".then(() => done('no error'), (e) => done(e.message));")
+    assert "k-nope" in message
+
+
