@@ -13,7 +13,7 @@ from server import audit, errors
 from server.auth import hash_token, new_token
 from server.db_insert import Bulk
 from server.domain import fleet as rules
-from server.models import Experience, Kiosk, KioskCommand, KioskPresence, utcnow
+from server.models import Alert, Experience, Kiosk, KioskCommand, KioskPresence, utcnow
 
 
 def kiosk_or_404(session: Session, kiosk_id: str) -> Kiosk:
@@ -131,14 +131,36 @@ def expire(session: Session, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def set_online(session: Session, kiosk_id: str, online: bool, now: datetime) -> None:
+def set_online(session: Session, kiosk_id: str, online: bool, now: datetime) -> Alert | None:
+    """Record an online/offline change; going offline raises an alert, coming back clears it."""
     kiosk = session.get(Kiosk, kiosk_id)
     if kiosk is None or kiosk.online == online:
-        return
+        return None
     kiosk.online = online
     if online:
         kiosk.last_seen = now
     session.add(KioskPresence(kiosk_id=kiosk_id, online=online, ts=now))
+    if kiosk.site_id is None:
+        return None
+    if not online:
+        alert = Alert(site_id=kiosk.site_id, zone_id=kiosk.zone_id, kind="kiosk_offline",
+                      subject=kiosk_id, state="raised", raised_at=now,
+                      message=f"kiosk {kiosk.name or kiosk_id} is offline (no heartbeat)")
+        session.add(alert)
+        session.flush()
+        return alert
+    open_alerts = list(session.scalars(select(Alert).where(
+        Alert.kind == "kiosk_offline", Alert.subject == kiosk_id, Alert.state == "raised")))
+    for alert in open_alerts:
+        alert.state, alert.cleared_at = "cleared", now
+    return open_alerts[-1] if open_alerts else None
+
+
+def alert_dict(alert: Alert) -> dict[str, Any]:
+    return {"id": alert.id, "site_id": alert.site_id, "zone_id": alert.zone_id, "kind": alert.kind,
+            "subject": alert.subject, "state": alert.state, "message": alert.message,
+            "raised_at": alert.raised_at.isoformat() if alert.raised_at else None,
+            "cleared_at": alert.cleared_at.isoformat() if alert.cleared_at else None}
 
 
 def store_heartbeats(session: Session, beats: dict[str, dict[str, Any]]) -> None:

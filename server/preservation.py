@@ -230,7 +230,7 @@ def list_alerts(session: Session, site_id: str, state: str = "raised",
 
 def acknowledge(session: Session, alert_id: int, actor: str) -> tuple[dict[str, Any], bool]:
     """Record who acknowledged the alert and when; a second ack changes nothing (returns False)."""
-    alert = session.get(Alert, alert_id)
+    alert = session.get(Alert, alert_id) if 0 < alert_id < 2**63 else None
     if alert is None:
         raise errors.NotFound(f"no alert {alert_id}")
     if alert.acknowledged_at is not None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, create_model
 
 
 class Health(BaseModel):
@@ -163,15 +163,67 @@ class ApproveIn(BaseModel):
     group: str | None = Field(default=None, max_length=64)
 
 
-class CommandIn(BaseModel):
-    action: Literal["load_scene", "play", "pause", "start_session", "extend_session",
-                    "end_session", "announce", "set_language"]
-    args: dict[str, Any] = Field(default_factory=dict)
+class NoArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
 
-class GroupCommandIn(CommandIn):
-    group: str = Field(min_length=1, max_length=64, description="a kiosk group, or * for all")
-    exclude: list[str] = Field(default_factory=list)
+class LoadSceneArgs(BaseModel):
+    experience_id: str = Field(min_length=1, max_length=128)
+    scene: str | None = Field(default=None, max_length=128)
+
+
+class StartSessionArgs(BaseModel):
+    duration_s: int = Field(gt=0, le=14400)
+    session_id: str | None = Field(default=None, max_length=128)
+
+
+class ExtendSessionArgs(BaseModel):
+    seconds: int = Field(gt=0, le=14400)
+
+
+class AnnounceArgs(BaseModel):
+    text: str | dict[str, str] = Field(description="a message, or one per language (en, zh)")
+    duration_s: int | None = Field(default=None, gt=0, le=3600)
+
+
+class SetLanguageArgs(BaseModel):
+    lang: Literal["en", "zh"]
+
+
+ARGS_OF: dict[str, type[BaseModel]] = {
+    "load_scene": LoadSceneArgs, "play": NoArgs, "pause": NoArgs, "start_session": StartSessionArgs,
+    "extend_session": ExtendSessionArgs, "end_session": NoArgs, "announce": AnnounceArgs,
+    "set_language": SetLanguageArgs,
+}
+
+
+def _command_models(extra: dict[str, Any], suffix: str) -> Any:
+    """One model per action with its own args, joined into a union discriminated by action."""
+    variants = []
+    for action, args_model in ARGS_OF.items():
+        default = ... if args_model.model_fields and any(
+            f.is_required() for f in args_model.model_fields.values()) else Field(
+            default_factory=args_model)
+        name = "".join(part.title() for part in action.split("_")) + suffix
+        variants.append(create_model(name, action=(Literal[action], ...),  # type: ignore[call-overload]
+                                     args=(args_model, default), **extra))
+    return Annotated[Union[tuple(variants)], Field(discriminator="action")]  # noqa: UP007
+
+
+class CommandIn(RootModel[_command_models({}, "Command")]):  # type: ignore[misc]
+    """A kiosk command; ``args`` depend on the action (docs/protocol.md)."""
+
+    def parts(self) -> tuple[str, dict[str, Any]]:
+        return self.root.action, self.root.args.model_dump(exclude_none=True)
+
+
+class GroupCommandIn(RootModel[_command_models(  # type: ignore[misc]
+        {"group": (str, Field(min_length=1, max_length=64, description="a group, or * for all")),
+         "exclude": (list[str], Field(default_factory=list))}, "GroupCommand")]):
+    """A command for a group of kiosks minus the excluded ones."""
+
+    def parts(self) -> tuple[str, dict[str, Any]]:
+        return self.root.action, self.root.args.model_dump(exclude_none=True)
 
 
 class CommandOut(BaseModel):

@@ -11,7 +11,7 @@ from server.auth import create_token, current_principal, require
 from server.extensions import api_spec
 from server.schemas import ErrorEnvelope, TokenOut, TokenRequest
 
-ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 413)}
+ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 413, 422)}
 
 
 @api.post("/tokens")

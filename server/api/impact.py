@@ -13,7 +13,7 @@ from server.auth import require
 from server.extensions import api_spec
 from server.schemas import ErrorEnvelope, ImpactIn, ImpactOut
 
-ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413)}
+ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 
 
 def _check(site_id: str):  # type: ignore[no-untyped-def]
@@ -40,7 +40,7 @@ def impact(site_id: str):  # type: ignore[no-untyped-def]
 
 @api.post("/sites/<site_id>/impact/map.png")
 @require("plan")
-@api_spec.validate(json=ImpactIn, tags=["planning"])
+@api_spec.validate(json=ImpactIn, resp=Response("HTTP_200", **ERRORS), tags=["planning"])
 def impact_map(site_id: str):  # type: ignore[no-untyped-def]
     """The same check drawn as a PNG map."""
     zones, report = _check(site_id)

@@ -31,7 +31,7 @@ from server.schemas import (
     SessionOut,
 )
 
-ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 409, 413)}
+ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 409, 413, 422)}
 
 
 def _state():  # type: ignore[no-untyped-def]
@@ -100,9 +100,9 @@ def revoke_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(json=CommandIn, resp=Response(HTTP_202=CommandsOut, **ERRORS), tags=["kiosks"])
 def command_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Send one kiosk a command; it is retried until acknowledged or its TTL passes."""
-    body: CommandIn = request.context.json  # type: ignore[attr-defined]
+    action, args = request.context.json.parts()  # type: ignore[attr-defined]
     commands = issue_and_wake(_state().services["hub"], _actor(),
-                              {"kiosk_id": kiosk_id, "action": body.action, "args": body.args})
+                              {"kiosk_id": kiosk_id, "action": action, "args": args})
     return {"commands": commands}, 202
 
 
@@ -112,10 +112,11 @@ def command_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
                    tags=["kiosks"])
 def command_group():  # type: ignore[no-untyped-def]
     """Send a command to a group of kiosks (``*`` for all), minus the excluded ones."""
-    body: GroupCommandIn = request.context.json  # type: ignore[attr-defined]
+    body = request.context.json.root  # type: ignore[attr-defined]
+    action, args = request.context.json.parts()  # type: ignore[attr-defined]
     commands = issue_and_wake(_state().services["hub"], _actor(),
                               {"group": body.group, "exclude": body.exclude,
-                               "action": body.action, "args": body.args})
+                               "action": action, "args": args})
     return {"commands": commands}, 202
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 from spectree import Response
 
+from server import errors
 from server.api import api
 from server.api.sites import get_site
 from server.auth import require
@@ -13,7 +14,7 @@ from server.positions import ingest_positions, occupancy
 from server.schemas import ErrorEnvelope, OccupancyOut, PositionsIn, PositionsOut
 from server.validation import parse_body
 
-ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413)}
+ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 
 
 def _state():  # type: ignore[no-untyped-def]
@@ -27,7 +28,10 @@ def _state():  # type: ignore[no-untyped-def]
 def post_positions(site_id: str):  # type: ignore[no-untyped-def]
     """Classify and store positions; each event_id is stored once; answers per event its zone."""
     state = _state()
-    items = parse_body(PositionsIn, request.get_json())["positions"]
+    body = request.get_json(silent=True)
+    if body is None:
+        raise errors.BadRequest("send a JSON body: {\"positions\": [...]}")
+    items = parse_body(PositionsIn, body)["positions"]
     with state.db.session() as session:
         site = get_site(session, site_id)
         zones = state.services["zone_index"].get(session, site)

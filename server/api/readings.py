@@ -18,7 +18,7 @@ from server.schemas import (
     ReadingsOut,
 )
 
-ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413)}
+ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 
 
 def _state():  # type: ignore[no-untyped-def]

@@ -109,7 +109,8 @@ def list_experiences():  # type: ignore[no-untyped-def]
 
 @api.get("/experiences/<experience_id>/preview.png")
 @require("read")
-@api_spec.validate(tags=["experiences"])
+@api_spec.validate(resp=Response("HTTP_200", HTTP_503=ErrorEnvelope, HTTP_422=ErrorEnvelope,
+                                 **NOT_FOUND), tags=["experiences"])
 def experience_preview(experience_id: str):  # type: ignore[no-untyped-def]
     """A PNG of the experience's scene at a waypoint (?waypoint=N, default 0), rendered offscreen."""
     from flask import Response as FlaskResponse

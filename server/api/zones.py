@@ -14,7 +14,7 @@ from server.extensions import api_spec
 from server.models import Zone, ZoneState, utcnow
 from server.schemas import ErrorEnvelope, ZoneStateIn, ZoneStateOut
 
-ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413)}
+ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 
 
 @api.post("/sites/<site_id>/zones/<zone_id>/state")

@@ -188,8 +188,10 @@ class Hub:
             silent = list(session.scalars(select(Kiosk).where(
                 Kiosk.online.is_(True), Kiosk.last_seen < now - timedelta(seconds=offline_after))))
             for kiosk in silent:
-                fleet.set_online(session, kiosk.id, False, now)
+                alert = fleet.set_online(session, kiosk.id, False, now)
                 self.to_operators("kiosk_status", kiosk_status(kiosk))
+                if alert is not None:
+                    self.to_operators("alert", fleet.alert_dict(alert))
             for task in self.extra_tasks:
                 task(session, now)
 
@@ -204,7 +206,9 @@ class Hub:
                 kiosk = session.get(Kiosk, kiosk_id)
                 if kiosk is not None:
                     if not kiosk.online:
-                        fleet.set_online(session, kiosk_id, True, utcnow())
+                        alert = fleet.set_online(session, kiosk_id, True, utcnow())
+                        if alert is not None:
+                            self.to_operators("alert", fleet.alert_dict(alert))
                     self.to_operators("kiosk_status", kiosk_status(kiosk))
 
     def _emit_occupancy(self) -> None:

@@ -13,7 +13,7 @@ from tests.integration.live import LiveServer
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--window-size=1440,1100", "--lang=en-GB")
+                  "--disable-dev-shm-usage", "--window-size=1440,1200", "--lang=en-GB")
 
 
 def chromium_paths() -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -225,3 +226,23 @@ def test_viewers_may_not_command(server: LiveServer) -> None:
     assert response.status_code == 403
 
 
+
+
+def test_a_silent_kiosk_goes_offline_with_an_alert_and_history(server: LiveServer) -> None:
+    kiosk = Kiosk(server, *new_kiosk(server)).connect()
+    assert kiosk.call("heartbeat", {"state": "idle", "fps": 30}) == {"ok": True}
+
+    def row() -> dict[str, Any]:
+        return next(k for k in server.api("GET", "/kiosks").json()["kiosks"]
+                    if k["kiosk_id"] == kiosk.kiosk_id)
+
+    wait_for(lambda: row()["online"])
+    wait_for(lambda: not row()["online"], timeout=10)  # offline after 3 s of silence
+    kiosk.close()
+    with sqlite3.connect(server.tmp / "instance" / "lantern.db") as db:
+        alerts = db.execute("SELECT kind, state FROM alerts WHERE subject = ?",
+                            (kiosk.kiosk_id,)).fetchall()
+        history = db.execute("SELECT online FROM kiosk_presence WHERE kiosk_id = ? ORDER BY id",
+                             (kiosk.kiosk_id,)).fetchall()
+    assert alerts == [("kiosk_offline", "raised")]
+    assert [h[0] for h in history] == [1, 0]

@@ -38,10 +38,11 @@ export class ZoneMap {
         });
       },
     }).addTo(this.map);
-    const inner = features.filter((f) => f.properties.kind !== "construction_control");
+    // Frame the visitor areas and what lies in them: that is where operators act.
+    const inner = features.filter((f) => (DEPTH[f.properties.kind] ?? 3) >= 2);
     const bounds = window.L.geoJSON({ type: "FeatureCollection",
       features: inner.length ? inner : features }).getBounds();
-    if (bounds.isValid()) this.map.fitBounds(bounds, { padding: [12, 12] });
+    if (bounds.isValid()) this.map.fitBounds(bounds, { padding: [24, 24] });
   }
 
   styleOf(zone) {
@@ -92,7 +93,7 @@ export class ZoneMap {
           : [centre.lat + spread * Math.sin(angle), centre.lng + spread * Math.cos(angle)];
         window.L.circleMarker(at, {
           className: `kiosk-marker ${kiosk.online ? "online" : "offline"}`, radius: 6,
-          color: "#1d1a17", weight: 2, fillColor: kiosk.online ? "#2f6fb0" : "#ffffff",
+          color: "#1d1a17", weight: 2, fillColor: kiosk.online ? "#2f6fb0" : "#c9c0b3",
           fillOpacity: 1,
         }).bindTooltip(`${kiosk.name || kiosk.kiosk_id} — ${kiosk.online ? "online" : "offline"}` +
           (kiosk.scene ? ` · ${kiosk.scene}` : ""), { className: "zone-tip" })
