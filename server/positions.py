@@ -15,7 +15,7 @@ from server import errors
 from server.db_insert import Bulk
 from server.domain.capacity import occupancy_rows
 from server.domain.presence import Move, VisitorState, step
-from server.models import VisitorPresence, ZoneTransition
+from server.models import VisitorPresence, ZoneState, ZoneTransition
 from server.zone_index import SiteZones, live_states
 
 
@@ -130,7 +130,8 @@ def expire_visitors(session: Session, site_id: str, now: datetime, timeout_s: fl
 
 
 def occupancy(session: Session, site: SiteZones) -> list[dict[str, Any]]:
-    """Per zone of the tree: visitors in it and its descendants, capacity and level."""
+    """Per zone of the tree: visitors in it and its descendants, capacity, level, and for a
+    closed zone the entries since it closed (violations)."""
     counts = dict(session.execute(
         select(VisitorPresence.zone_id, func.count()).where(
             VisitorPresence.site_id == site.site_id, VisitorPresence.zone_id.is_not(None))
@@ -138,4 +139,13 @@ def occupancy(session: Session, site: SiteZones) -> list[dict[str, Any]]:
     rolled = site.index.rollup({z: c for z, c in counts.items() if z in site.zones})
     states = live_states(session, site)
     zones = {zid: {"capacity": z["capacity"], "state": states[zid]} for zid, z in site.zones.items()}
-    return occupancy_rows(rolled, zones, site.tiers)
+    rows = occupancy_rows(rolled, zones, site.tiers)
+    closed_since = {z.zone_id: z.changed_at for z in session.scalars(select(ZoneState).where(
+        ZoneState.site_id == site.site_id, ZoneState.state == "closed"))}
+    for row in rows:
+        since = closed_since.get(row["zone_id"])
+        row["violations"] = 0 if since is None else int(session.scalar(
+            select(func.count()).select_from(ZoneTransition).where(
+                ZoneTransition.site_id == site.site_id, ZoneTransition.zone_id == row["zone_id"],
+                ZoneTransition.kind == "enter", ZoneTransition.ts >= since)) or 0)
+    return rows

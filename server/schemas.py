@@ -129,6 +129,7 @@ class ZoneOccupancy(BaseModel):
     capacity: int | None
     state: str
     level: str
+    violations: int = Field(default=0, description="entries since the zone closed")
 
 
 class OccupancyOut(BaseModel):

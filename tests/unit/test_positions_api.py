@@ -146,3 +146,13 @@ def test_an_oversize_batch_is_refused(loaded, tokens) -> None:  # type: ignore[n
         json={"positions": [pos(f"e{i}", "v", 0, 0) for i in range(4)]},
         headers=bearer(tokens["ingest"]))
     assert response.status_code == 422 and "at most 3" in response.get_json()["error"]["message"]
+
+
+def test_entries_into_a_closed_zone_are_counted_as_violations(post, loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    loaded.test_client().post("/api/v1/sites/testsite/zones/t-cave-01/state",
+                              json={"state": "closed"}, headers=bearer(tokens["operator"]))
+    now = datetime.now(UTC)
+    post([{**pos("a", "v1", -80, 70), "ts": now.isoformat()},
+          {**pos("b", "v2", -80, 70), "ts": now.isoformat()}])
+    cave = occupancy(loaded, tokens)["t-cave-01"]
+    assert cave["violations"] == 2 and cave["level"] == "stop"

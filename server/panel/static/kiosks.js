@@ -14,7 +14,8 @@ export class KioskList {
     this.cards.clear();
     this.list.replaceChildren();
     this.pending.replaceChildren();
-    for (const kiosk of kiosks) this.upsert(kiosk);
+    const order = (k) => `${k.online ? 0 : 1}${k.name || k.kiosk_id}`;
+    for (const kiosk of [...kiosks].sort((a, b) => order(a).localeCompare(order(b)))) this.upsert(kiosk);
     this.summarise();
   }
 

@@ -16,12 +16,16 @@ export class ZoneMap {
     this.zoneLayer = null;
     this.kioskLayer = window.L.layerGroup().addTo(this.map);
     this.layers = new Map();
+    this.dots = new Map();
+    this.dotLayer = window.L.layerGroup().addTo(this.map);
   }
 
   /** Draw a site's zones; ``zones`` maps zone id -> live properties (state, count, level). */
   draw(collection, zones) {
     if (this.zoneLayer) this.zoneLayer.remove();
     this.layers.clear();
+    this.dots.clear();
+    this.dotLayer.clearLayers();
     const features = [...collection.features].sort(
       (a, b) => (DEPTH[a.properties.kind] ?? 3) - (DEPTH[b.properties.kind] ?? 3));
     this.zoneLayer = window.L.geoJSON({ type: "FeatureCollection", features }, {
@@ -38,6 +42,18 @@ export class ZoneMap {
         });
       },
     }).addTo(this.map);
+    // Caves and halls are specks at site scale: a dot at each keeps its level readable.
+    for (const [id, layer] of this.layers) {
+      const zone = zones.get(id);
+      if (DEPTH[zone.kind] !== undefined) continue;
+      const dot = window.L.circleMarker(layer.getBounds().getCenter(), this.dotStyleOf(zone))
+        .bindTooltip(() => tooltipOf(zones.get(id)), { className: "zone-tip" })
+        .on("click", () => this.onZoneClick(id))
+        .addTo(this.dotLayer);
+      dot.getElement().dataset.zone = id;
+      dot.getElement().classList.toggle("closed", zone.state === "closed");
+      this.dots.set(id, dot);
+    }
     // Frame the visitor areas and what lies in them: that is where operators act.
     const inner = features.filter((f) => (DEPTH[f.properties.kind] ?? 3) >= 2);
     const bounds = window.L.geoJSON({ type: "FeatureCollection",
@@ -58,6 +74,13 @@ export class ZoneMap {
     };
   }
 
+  dotStyleOf(zone) {
+    const closed = zone.state === "closed";
+    return { className: "zone-dot", radius: 7, weight: 1.5, color: "#1d1a17",
+      fillColor: closed ? "#9e978d" : LEVEL_COLOURS[zone.level] || LEVEL_COLOURS.normal,
+      fillOpacity: 1 };
+  }
+
   /** Recolour one zone after its count, level or state changed. */
   refresh(zone) {
     const layer = this.layers.get(zone.id);
@@ -66,6 +89,11 @@ export class ZoneMap {
     const path = layer.getElement();
     if (path) path.classList.toggle("closed", zone.state === "closed");
     if (layer.isTooltipOpen()) layer.setTooltipContent(tooltipOf(zone));
+    const dot = this.dots.get(zone.id);
+    if (dot) {
+      dot.setStyle(this.dotStyleOf(zone));
+      dot.getElement()?.classList.toggle("closed", zone.state === "closed");
+    }
   }
 
   focus(zoneId) {
@@ -86,16 +114,14 @@ export class ZoneMap {
       const bounds = this.layers.get(zoneId).getBounds();
       const centre = bounds.getCenter();
       const spread = Math.min(bounds.getNorth() - bounds.getSouth(),
-        bounds.getEast() - bounds.getWest()) * 0.2;
+        bounds.getEast() - bounds.getWest()) * 0.3;
       group.forEach((kiosk, i) => {
         const angle = (2 * Math.PI * i) / group.length;
         const at = group.length === 1 ? centre
           : [centre.lat + spread * Math.sin(angle), centre.lng + spread * Math.cos(angle)];
-        window.L.circleMarker(at, {
-          className: `kiosk-marker ${kiosk.online ? "online" : "offline"}`, radius: 6,
-          color: "#1d1a17", weight: 2, fillColor: kiosk.online ? "#2f6fb0" : "#c9c0b3",
-          fillOpacity: 1,
-        }).bindTooltip(`${kiosk.name || kiosk.kiosk_id} — ${kiosk.online ? "online" : "offline"}` +
+        window.L.marker(at, { icon: window.L.divIcon({
+          className: `kiosk-marker ${kiosk.online ? "online" : "offline"}`, iconSize: [12, 12] }),
+        keyboard: false }).bindTooltip(`${kiosk.name || kiosk.kiosk_id} — ${kiosk.online ? "online" : "offline"}` +
           (kiosk.scene ? ` · ${kiosk.scene}` : ""), { className: "zone-tip" })
           .addTo(this.kioskLayer);
       });

@@ -2,6 +2,8 @@
 
 import { bilingual, el } from "./dom.js";
 
+const OUTER = new Set(["construction_control", "protection_range"]);
+
 /** Zones in tree order (parents before children) with their depth. */
 export function treeOrder(zones) {
   const children = new Map();
@@ -72,7 +74,8 @@ export class ZoneTable {
   }
 
   actions(row, zone) {
-    if (!this.canOperate) return null;
+    // Protection ranges and control zones are legal boundaries, not places one closes.
+    if (!this.canOperate || OUTER.has(zone.kind)) return null;
     if (zone.state === "closed") {
       return el("button", { class: "small", onclick: () => this.setState(zone.id, "open", null) },
         "Open");
