@@ -1,26 +1,23 @@
-"""Geometry checks of a zones FeatureCollection, delegated to the geo/ engine."""
+"""Geometry checks of a venue's zones, done by the geo/ engine (validity, CRS, containment,
+overlaps, swapped or far coordinates); attribute checks are the venue schema's job."""
 
 from __future__ import annotations
 
 from typing import Any
 
+SCHEMA_CODES = {"missing_id", "duplicate_id", "unknown_kind", "unknown_state", "invalid_capacity"}
+
 
 def check_zone_geometry(collection: dict[str, Any], site: Any) -> list[tuple[str, str | None]]:
     """Every geometric problem as (message, feature id)."""
-    import shapely
-    from shapely.geometry import shape
+    from geo import ZoneSourceError, ZoneValidationError, load_zones
 
-    problems: list[tuple[str, str | None]] = []
-    for i, feature in enumerate(collection.get("features") or []):
-        props = (feature or {}).get("properties") or {}
-        ident = str(props.get("id") or f"#{i}")
-        try:
-            geom = shape(feature["geometry"])
-        except Exception as exc:  # noqa: BLE001 - any unreadable geometry is a problem to report
-            problems.append((f"unreadable geometry: {exc}", ident))
-            continue
-        if geom.is_empty:
-            problems.append(("empty geometry", ident))
-        elif not geom.is_valid:
-            problems.append((f"invalid geometry: {shapely.is_valid_reason(geom)}", ident))
-    return problems
+    center = tuple(site.center) if site is not None else None
+    try:
+        load_zones(collection, site_center=center)
+    except ZoneValidationError as exc:
+        return [(f"{p.code}: {p.message}" + (f" at {p.location}" if p.location else ""),
+                 p.feature_id) for p in exc.problems if p.code not in SCHEMA_CODES]
+    except ZoneSourceError as exc:
+        return [(str(exc), None)]
+    return []

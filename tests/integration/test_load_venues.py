@@ -26,7 +26,8 @@ def test_every_problem_is_reported_with_file_and_feature_id(db, mini_venues: Pat
 
     def break_zones(doc):  # type: ignore[no-untyped-def]
         doc["features"][2]["properties"]["kind"] = "castle"
-        doc["features"][3]["geometry"]["coordinates"] = [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]
+        a, b = (100.0, 30.0), (100.001, 30.001)  # a bow-tie near the site
+        doc["features"][3]["geometry"]["coordinates"] = [[a, b, (b[0], a[1]), (a[0], b[1]), a]]
         doc["features"][5]["properties"]["id"] = "t-cave-01"
 
     _edit(site / "zones.geojson", break_zones)
@@ -36,13 +37,28 @@ def test_every_problem_is_reported_with_file_and_feature_id(db, mini_venues: Pat
         import_venues(session, mini_venues)
     details = "\n".join(caught.value.details)
     assert "zones.geojson [t-va-north]: kind" in details
-    assert "zones.geojson [t-va-south]: invalid geometry: Self-intersection" in details
+    assert "zones.geojson [t-va-south]: invalid_geometry: GEOS says: Self-intersection" in details
     assert "zones.geojson [t-cave-01]: duplicate zone id" in details
     assert "sensors.json [t-s-01]: unknown zone 't-cave-99'" in details
     assert "site.json: timezone" in details
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Site)) == 0
         assert session.scalar(select(func.count()).select_from(Zone)) == 0
+
+
+def test_a_child_outside_its_parent_and_swapped_coordinates_are_named(db, mini_venues: Path) -> None:  # type: ignore[no-untyped-def]
+    def break_zones(doc):  # type: ignore[no-untyped-def]
+        ring = doc["features"][4]["geometry"]["coordinates"][0]
+        doc["features"][4]["geometry"]["coordinates"] = [[[x + 0.01, y] for x, y in ring]]
+        hall = doc["features"][5]["geometry"]["coordinates"][0]
+        doc["features"][5]["geometry"]["coordinates"] = [[[y, x] for x, y in hall]]
+
+    _edit(mini_venues / "testsite" / "zones.geojson", break_zones)
+    with pytest.raises(errors.VenueError) as caught, db.session() as session:
+        import_venues(session, mini_venues)
+    details = "\n".join(caught.value.details)
+    assert "[t-cave-01]: child_outside_parent" in details
+    assert "[t-hall-02]: lonlat_swapped" in details
 
 
 def test_a_file_that_is_not_json_is_named(db, mini_venues: Path) -> None:  # type: ignore[no-untyped-def]
