@@ -66,7 +66,7 @@ def create_kiosks(server: LiveServer, n: int, group: str, site: str = SITE) -> l
     with requests.Session() as http:
         http.headers["Authorization"] = f"Bearer {server.admin}"
         for i in range(n):
-            body = {"site_id": site, "lon": x0 + (x1 - x0) * (i + 0.5) / n,
+            body: dict[str, Any] = {"site_id": site, "lon": x0 + (x1 - x0) * (i + 0.5) / n,
                     "lat": (y0 + y1) / 2, "group": group, "name": f"bench {i}"}
             resp = http.post(f"{server.url}/api/v1/kiosks", json=body, timeout=30)
             resp.raise_for_status()

@@ -8,39 +8,58 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+TINY = {
+    "bench_ingest": ["--batches", "2", "--warmup", "1", "--size", "100", "--threads", "2"],
+    "bench_fanout": ["--kiosks", "3", "--rounds", "1"],
+    "bench_heartbeat": ["--clients", "2", "--seconds", "0.3", "--warmup", "0.1"],
+}
 
 
-def run_bench(name: str, *args: str) -> dict[str, Any]:
-    """Run ``python -m bench.NAME ARGS --json``; return the JSON report it prints after its table."""
-    done = subprocess.run([sys.executable, "-m", f"bench.{name}", *args, "--json"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=90)
-    assert done.returncode == 0, done.stderr[-2000:]
-    table, _, report = done.stdout.partition("\n{")
-    assert "goal" in table.lower()
-    return json.loads("{" + report)  # type: ignore[no-any-return]
+@pytest.fixture(scope="module")
+def reports() -> dict[str, dict[str, Any]]:
+    """Run the three benchmarks side by side (``--json``); their reports by name.
+
+    They run at once to keep this module short; the figures mean nothing at this size.
+    """
+    procs = {name: subprocess.Popen([sys.executable, "-m", f"bench.{name}", *args, "--json"],
+                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)
+             for name, args in TINY.items()}
+    out: dict[str, dict[str, Any]] = {}
+    for name, proc in procs.items():
+        stdout, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 0, f"{name}: {stderr[-2000:]}"
+        table, _, report = stdout.partition("\n{")
+        assert "goal" in table.lower(), table
+        out[name] = json.loads("{" + report)
+    return out
 
 
-def test_ingest_bench_posts_every_batch_and_measures_the_raw_baseline() -> None:
-    report = run_bench("bench_ingest", "--batches", "3", "--warmup", "1", "--size", "200",
-                       "--threads", "1,2")
-    assert set(report["results"]) == {"http x1", "http x2"}
+def test_ingest_bench_posts_every_batch_and_measures_the_raw_baseline(
+        reports: dict[str, dict[str, Any]]) -> None:
+    report = reports["bench_ingest"]
+    assert set(report["results"]) == {"http x2"}
     for r in report["results"].values():
         assert r["positions_per_s"] > 0
         assert 0 < r["classified"] <= 1
     assert report["raw"]["positions_per_s"] > 0
 
 
-def test_fanout_bench_delivers_every_command_to_every_kiosk_on_both_servers() -> None:
-    report = run_bench("bench_fanout", "--kiosks", "4", "--rounds", "2")
+def test_fanout_bench_delivers_every_command_to_every_kiosk_on_both_servers(
+        reports: dict[str, dict[str, Any]]) -> None:
+    report = reports["bench_fanout"]
     for r in report["results"].values():
-        assert r["deliveries"] == 8
+        assert r["deliveries"] == 3
         assert r["missing"] == 0
         assert r["p99_ms"] > 0
 
 
-def test_heartbeat_bench_gets_acks_from_lantern_and_the_baseline_without_errors() -> None:
-    report = run_bench("bench_heartbeat", "--clients", "3", "--seconds", "0.5", "--warmup", "0.2")
+def test_heartbeat_bench_gets_acks_from_lantern_and_the_baseline_without_errors(
+        reports: dict[str, dict[str, Any]]) -> None:
+    report = reports["bench_heartbeat"]
     for r in report["results"].values():
         assert r["round_trips"] > 0
         assert r["errors"] == 0
