@@ -22,11 +22,17 @@ class Bulk:
         self.conn = session.connection()
         self.sqlite = self.conn.dialect.name == "sqlite"
         self.mark = "?" if self.sqlite else "%s"
+        self._ts: dict[datetime, str] = {}
 
     def ts(self, value: datetime | None) -> Any:
+        """A timestamp as the database stores it (each distinct value converted once)."""
         if value is None or not self.sqlite:
             return value
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        text = self._ts.get(value)
+        if text is None:
+            text = self._ts[value] = value.astimezone(UTC).replace(tzinfo=None).isoformat(
+                " ", "microseconds")
+        return text
 
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
                conflict: str = "DO NOTHING", keys: Sequence[str] = ()) -> None:
