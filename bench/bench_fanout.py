@@ -130,7 +130,8 @@ def measure_baseline(creds: Sequence[dict[str, str]], rounds: int) -> dict[str, 
             http = requests.Session()
 
             def post(text: str) -> None:
-                body: dict[str, Any] = {"id": "c-bench", "seq": 1, "action": "announce", "args": {"text": text}}
+                body: dict[str, Any] = {"id": "c-bench", "seq": 1, "action": "announce",
+                                        "args": {"text": text}}
                 http.post(f"{url}/fanout", json=body, timeout=60).raise_for_status()
 
             return asyncio.run(_measure(url, creds, rounds, post))
