@@ -127,12 +127,11 @@ def test_a_pending_kiosk_appears_and_an_operator_approves_it(
 
 
 def test_a_command_button_reaches_the_kiosk(server: LiveServer, operator_page: Any) -> None:
-    kiosk_id = "k-mogao-01"
-    token = server.cli_json("create-kiosk", "--site", "mogao", "--lon",
-                            str(inside(server, "mogao-va-central")[0]), "--lat",
-                            str(inside(server, "mogao-va-central")[1]), "--json")
-    kiosk_id = token["kiosk_id"]
-    kiosk = ScriptedKiosk(server, {"kiosk_id": kiosk_id, "token": token["token"]})
+    lon, lat = inside(server, "mogao-va-central")
+    made = server.cli_json("create-kiosk", "--site", "mogao", "--lon", str(lon), "--lat", str(lat),
+                           "--json")
+    kiosk_id = made["kiosk_id"]
+    kiosk = ScriptedKiosk(server, {"kiosk_id": kiosk_id, "token": made["token"]})
     try:
         kiosk.client.call("heartbeat", {"scene": "mogao_cave", "state": "playing", "fps": 42.0},
                           namespace="/kiosk", timeout=5)

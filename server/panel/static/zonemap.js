@@ -42,6 +42,11 @@ export class ZoneMap {
         });
       },
     }).addTo(this.map);
+    // Frame the visitor areas and what lies in them: that is where operators act.
+    const inner = features.filter((f) => (DEPTH[f.properties.kind] ?? 3) >= 2);
+    const bounds = window.L.geoJSON({ type: "FeatureCollection",
+      features: inner.length ? inner : features }).getBounds();
+    if (bounds.isValid()) this.map.fitBounds(bounds, { padding: [24, 24] });
     // Caves and halls are specks at site scale: a dot at each keeps its level readable.
     for (const [id, layer] of this.layers) {
       const zone = zones.get(id);
@@ -54,11 +59,6 @@ export class ZoneMap {
       dot.getElement().classList.toggle("closed", zone.state === "closed");
       this.dots.set(id, dot);
     }
-    // Frame the visitor areas and what lies in them: that is where operators act.
-    const inner = features.filter((f) => (DEPTH[f.properties.kind] ?? 3) >= 2);
-    const bounds = window.L.geoJSON({ type: "FeatureCollection",
-      features: inner.length ? inner : features }).getBounds();
-    if (bounds.isValid()) this.map.fitBounds(bounds, { padding: [24, 24] });
   }
 
   styleOf(zone) {
