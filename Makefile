@@ -17,7 +17,8 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy server geo immersive analytics_notebooks
+	$(VENV)/bin/mypy server geo immersive
+	$(VENV)/bin/mypy --explicit-package-bases bench
 
 bench: $(STAMP) npm
 	$(PY) -m bench

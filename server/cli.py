@@ -163,11 +163,12 @@ def demo(ctx: click.Context, host: str, port: int) -> None:
         result = import_venues(session, Path(app.config["LANTERN_VENUES_PATH"]))
     username, password = _demo_admin(app)
     from server.extensions import socketio
-    from server.simulate import VisitorSimulator
+    from server.simulate import SensorSimulator, VisitorSimulator
 
     socketio.start_background_task(VisitorSimulator(app.extensions["lantern"]).run, socketio)
+    socketio.start_background_task(SensorSimulator(app.extensions["lantern"]).run, socketio)
     click.echo(f"venues: {', '.join(result.sites)}")
-    click.echo("simulated visitors: 300 a site, moving every 3 s")
+    click.echo("simulated visitors: 300 a site, moving every 3 s; sensors read every 10 s")
     click.echo(f"control panel: http://{host}:{port}/panel")
     click.echo(f"demo login:    {username} / {password}")
     _serve(app, host, port)

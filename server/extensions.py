@@ -6,7 +6,7 @@ from flask_login import LoginManager
 from flask_socketio import SocketIO
 from flask_wtf import CSRFProtect
 from spectree import SecurityScheme, SpecTree
-from spectree.models import SecureType, SecuritySchemeData
+from spectree.models import InType, SecureType, SecuritySchemeData
 
 from server.schemas import ErrorEnvelope
 
@@ -40,7 +40,7 @@ api_spec = SpecTree(
     security_schemes=[
         SecurityScheme(name="bearer", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer")),
         SecurityScheme(name="session", data=SecuritySchemeData(
-            type=SecureType.API_KEY, field_in="cookie", name="session")),
+            type=SecureType.API_KEY, field_in=InType.COOKIE, name="session")),
     ],
     security=[{"bearer": []}, {"session": []}],
 )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from server import audit, errors
@@ -57,13 +58,23 @@ def revoke(session: Session, kiosk_id: str, actor: str) -> None:
     audit.record(session, actor, "revoke_kiosk", kiosk_id)
 
 
+@dataclass(frozen=True)
+class Issued:
+    id: str
+    kiosk_id: str
+    seq: int
+    action: str
+    args: dict[str, Any]
+
+
 def issue(session: Session, actor: str, action: str, args: dict[str, Any], *,
           kiosk_id: str | None = None, group: str | None = None, exclude: list[str] | None = None,
-          ttl_s: float = 300, now: datetime | None = None) -> list[KioskCommand]:
+          ttl_s: float = 300, now: datetime | None = None) -> list[Issued]:
     """Queue one command for each target kiosk, each with the kiosk's next sequence number."""
     try:
         rules.check_command(action, args)
-        refs = [rules.KioskRef(k.id, k.group, k.status) for k in session.scalars(select(Kiosk))]
+        refs = [rules.KioskRef(*row) for row in session.execute(
+            select(Kiosk.id, Kiosk.group, Kiosk.status))]
         targets = rules.resolve_targets(refs, kiosk_id=kiosk_id, group=group, exclude=exclude or [])
     except rules.CommandRejected as exc:
         raise errors.InvalidContent(str(exc)) from None
@@ -73,23 +84,23 @@ def issue(session: Session, actor: str, action: str, args: dict[str, Any], *,
                else errors.Conflict(f"kiosk {kiosk_id} is {kiosk.status}"))
     now = now or utcnow()
     expires = now + timedelta(seconds=ttl_s)
-    kiosks = {k.id: k for k in session.scalars(
-        select(Kiosk).where(Kiosk.id.in_(targets)).with_for_update())}
-    commands = []
-    for kid in targets:
-        kiosk = kiosks[kid]
-        seq, kiosk.next_seq = kiosk.next_seq, kiosk.next_seq + 1
-        commands.append(KioskCommand(id=f"c-{secrets.token_hex(8)}", kiosk_id=kid, seq=seq,
-                                     action=action, args=args, issued_by=actor, created_at=now,
-                                     expires_at=expires))
-    session.add_all(commands)
+    # one statement hands out the sequence numbers, atomically, whatever the number of kiosks
+    seqs = dict(session.execute(update(Kiosk).where(Kiosk.id.in_(targets))
+                                .values(next_seq=Kiosk.next_seq + 1)
+                                .returning(Kiosk.id, Kiosk.next_seq - 1)).all())
+    issued = [Issued(f"c-{secrets.token_hex(8)}", kid, int(seqs[kid]), action, args)
+              for kid in targets]
+    if issued:
+        session.execute(insert(KioskCommand), [
+            {"id": c.id, "kiosk_id": c.kiosk_id, "seq": c.seq, "action": action, "args": args,
+             "issued_by": actor, "created_at": now, "expires_at": expires, "attempts": 0,
+             "status": "pending"} for c in issued])
     audit.record(session, actor, "command", kiosk_id or f"group:{group}", action=action, args=args,
                  kiosks=targets, exclude=exclude or [])
-    session.flush()
-    return commands
+    return issued
 
 
-def payload(command: KioskCommand) -> dict[str, Any]:
+def payload(command: Issued | KioskCommand) -> dict[str, Any]:
     return {"id": command.id, "seq": command.seq, "action": command.action, "args": command.args}
 
 
@@ -109,19 +120,39 @@ def acknowledge_through(session: Session, kiosk_id: str, last_seq: int, now: dat
                     .values(acked_seq=last_seq))
 
 
-def record_ack(session: Session, command_id: str, response: Any, now: datetime) -> None:
-    command = session.get(KioskCommand, command_id)
-    if command is None or command.status != "pending":
+def record_acks(session: Session, acks: list[tuple[str, Any, datetime]]) -> None:
+    """Record a batch of kiosk acks (command id, response, when) in one transaction."""
+    if not acks:
         return
-    ok = isinstance(response, dict) and response.get("ok") is True
-    command.status, command.acked_at = ("acked" if ok else "failed"), now
-    command.result = response if isinstance(response, dict) else {"ok": False, "error": "no ack"}
-    session.execute(update(Kiosk).where(Kiosk.id == command.kiosk_id,
-                                        Kiosk.acked_seq < command.seq)
-                    .values(acked_seq=command.seq))
-    if ok and command.action == "load_scene":
-        session.execute(update(Kiosk).where(Kiosk.id == command.kiosk_id).values(
-            experience_id=command.args.get("experience_id")))
+    by_id = {cid: (response, when) for cid, response, when in acks}
+    rows = session.execute(select(KioskCommand.id, KioskCommand.kiosk_id, KioskCommand.seq,
+                                  KioskCommand.action, KioskCommand.args).where(
+        KioskCommand.id.in_(list(by_id)), KioskCommand.status == "pending")).all()
+    updates: list[dict[str, Any]] = []
+    acked_seq: dict[str, int] = {}
+    loaded: dict[str, Any] = {}
+    for cid, kid, seq, action, args in rows:
+        response, when = by_id[cid]
+        ok = isinstance(response, dict) and response.get("ok") is True
+        result = response if isinstance(response, dict) else {"ok": False, "error": "no ack"}
+        updates.append({"b_id": cid, "status": "acked" if ok else "failed", "acked_at": when,
+                        "result": result})
+        acked_seq[kid] = max(acked_seq.get(kid, 0), seq)
+        if ok and action == "load_scene":
+            loaded[kid] = args.get("experience_id")
+    if updates:
+        from sqlalchemy import Table, bindparam
+
+        table = cast(Table, KioskCommand.__table__)
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("b_id"))
+            .values(status=bindparam("status"), acked_at=bindparam("acked_at"),
+                    result=bindparam("result")), updates)
+    for kid, seq in acked_seq.items():
+        session.execute(update(Kiosk).where(Kiosk.id == kid, Kiosk.acked_seq < seq)
+                        .values(acked_seq=seq))
+    for kid, experience in loaded.items():
+        session.execute(update(Kiosk).where(Kiosk.id == kid).values(experience_id=experience))
 
 
 def expire(session: Session, now: datetime) -> int:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from server import errors
@@ -123,7 +123,7 @@ def expire_visitors(session: Session, site_id: str, now: datetime, timeout_s: fl
     rows = [dict(site_id=site_id, visitor_id=p.visitor_id, zone_id=p.zone_id, kind="exit",
                  ts=now, dwell_s=(p.ts - p.since).total_seconds()) for p in gone if p.zone_id]
     if rows:
-        session.execute(ZoneTransition.__table__.insert(), rows)
+        session.execute(insert(ZoneTransition), rows)
     session.execute(delete(VisitorPresence).where(VisitorPresence.site_id == site_id,
                                                   VisitorPresence.ts < cutoff))
     return len(gone)

@@ -150,6 +150,8 @@ class KioskOut(BaseModel):
     featured: str | None
     zone_id: str | None
     group: str | None
+    lon: float | None = None
+    lat: float | None = None
     pairing_code: str | None
     last_seen: str | None
 
@@ -206,7 +208,7 @@ def _command_models(extra: dict[str, Any], suffix: str) -> Any:
             f.is_required() for f in args_model.model_fields.values()) else Field(
             default_factory=args_model)
         name = "".join(part.title() for part in action.split("_")) + suffix
-        variants.append(create_model(name, action=(Literal[action], ...),  # type: ignore[call-overload]
+        variants.append(create_model(name, action=(Literal[action], ...),  # type: ignore[call-overload,arg-type]
                                      args=(args_model, default), **extra))
     return Annotated[Union[tuple(variants)], Field(discriminator="action")]  # noqa: UP007
 

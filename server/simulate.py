@@ -90,3 +90,46 @@ class VisitorSimulator:
             except Exception:  # noqa: BLE001 - the demo keeps going
                 log.exception("visitor simulation")
             socketio.sleep(interval_s)
+
+
+class SensorSimulator:
+    """Microclimate readings that follow the crowd: CO2 and humidity rise with visitors inside."""
+
+    def __init__(self, state: Any, seed: int = 11) -> None:
+        self.state = state
+        self.random = random.Random(seed)
+        self.counter = 0
+
+    def step(self) -> int:
+        from server.models import Sensor
+        from server.positions import occupancy
+        from server.preservation import record_readings
+
+        db, services = self.state.db, self.state.services
+        per_site: dict[str, list[dict[str, Any]]] = {}
+        with db.sessions() as session:
+            for site in session.scalars(select(Site)):
+                zones = services["zone_index"].get(session, site)
+                counts = {r["zone_id"]: r["count"] for r in occupancy(session, zones)}
+                now = utcnow()
+                for sensor in session.scalars(select(Sensor).where(Sensor.site_id == site.id)):
+                    crowd = counts.get(sensor.zone_id, 0)
+                    self.counter += 1
+                    per_site.setdefault(site.id, []).append({
+                        "event_id": f"sim-r-{self.counter}", "sensor_id": sensor.id, "ts": now,
+                        "temperature_c": round(13 + 0.05 * crowd + self.random.gauss(0, 0.2), 2),
+                        "relative_humidity": round(min(99.0, 38 + 0.8 * crowd
+                                                       + self.random.gauss(0, 1)), 1),
+                        "co2_ppm": round(450 + 45 * crowd + self.random.gauss(0, 20))})
+        for site_id, items in per_site.items():
+            record_readings(db, site_id, items, max_batch=len(items) + 1,
+                            on_zone_change=services["on_zone_change"], on_alert=services["on_alert"])
+        return sum(len(v) for v in per_site.values())
+
+    def run(self, socketio: Any, interval_s: float = 10.0) -> None:
+        while True:
+            try:
+                self.step()
+            except Exception:  # noqa: BLE001 - the demo keeps going
+                log.exception("sensor simulation")
+            socketio.sleep(interval_s)

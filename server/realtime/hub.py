@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server import fleet
 from server.db import Database
@@ -36,6 +36,7 @@ class Hub:
         self.local: dict[str, str] = {}  # kiosk id -> sid, connections held by this process
         self.pairing: dict[str, str] = {}  # pending kiosk id -> sid of its pairing connection
         self.beats: dict[str, dict[str, Any]] = {}
+        self.acks: list[tuple[str, Any, datetime]] = []
         self.dirty_sites: set[str] = set()
         self.lock = threading.Lock()
         self.bus = RedisBus(settings["SOCKETIO_MESSAGE_QUEUE"]) if settings.get(
@@ -97,22 +98,26 @@ class Hub:
         now = utcnow()
         retry_s = float(self.settings["LANTERN_COMMAND_RETRY_S"])
         sent: list[tuple[str, dict[str, Any]]] = []
+        c = KioskCommand.__table__.c
         with self.db.session() as session:
-            rows = session.scalars(select(KioskCommand).where(
-                KioskCommand.kiosk_id.in_([k for k, _ in targets]),
-                KioskCommand.status == "pending", KioskCommand.expires_at > now)
-                .order_by(KioskCommand.kiosk_id, KioskCommand.seq))
+            rows = session.execute(select(c.id, c.kiosk_id, c.seq, c.action, c.args, c.sent_at)
+                                   .where(c.kiosk_id.in_([k for k, _ in targets]),
+                                          c.status == "pending", c.expires_at > now)
+                                   .order_by(c.kiosk_id, c.seq)).all()
             per_kiosk: dict[str, int] = {}
-            for command in rows:
-                if command.sent_at is not None and not (retry and due_for_retry(
-                        command.sent_at, now, retry_s)):
+            for cid, kid, seq, action, args, sent_at in rows:
+                if sent_at is not None and not (retry and due_for_retry(sent_at, now, retry_s)):
                     continue
-                n = per_kiosk.get(command.kiosk_id, 0)
-                if n >= MAX_INFLIGHT:
+                n = per_kiosk.get(kid, 0)
+                if n >= MAX_INFLIGHT or kid not in self.local:
                     continue
-                per_kiosk[command.kiosk_id] = n + 1
-                command.sent_at, command.attempts = now, command.attempts + 1
-                sent.append((self.local[command.kiosk_id], fleet.payload(command)))
+                per_kiosk[kid] = n + 1
+                sent.append((self.local[kid], {"id": cid, "seq": seq, "action": action,
+                                               "args": args}))
+            if sent:
+                session.execute(update(KioskCommand).where(
+                    KioskCommand.id.in_([d["id"] for _, d in sent]))
+                    .values(sent_at=now, attempts=KioskCommand.attempts + 1))
         for sid, data in sent:
             self.socketio.emit("command", data, to=sid, namespace="/kiosk",
                                callback=self._ack_callback(data["id"]))
@@ -120,9 +125,17 @@ class Hub:
 
     def _ack_callback(self, command_id: str):  # type: ignore[no-untyped-def]
         def on_ack(response: Any = None) -> None:
-            with self.db.session() as session:
-                fleet.record_ack(session, command_id, response, utcnow())
+            # written in batches by the loop: one transaction for many acks
+            with self.lock:
+                self.acks.append((command_id, response, utcnow()))
         return on_ack
+
+    def flush_acks(self) -> None:
+        with self.lock:
+            acks, self.acks = self.acks, []
+        if acks:
+            with self.db.session() as session:
+                fleet.record_acks(session, acks)
 
     def paired(self, kiosk_id: str, token: str) -> None:
         """Hand an approved kiosk its token on its pairing connection, then close that."""
@@ -166,8 +179,9 @@ class Hub:
         last_slow = 0.0
         last_occupancy = 0.0
         while True:
-            self.socketio.sleep(0.2)
+            self.socketio.sleep(0.1)
             try:
+                self.flush_acks()
                 self._flush_beats()
                 now_m = time.monotonic()
                 if now_m - last_occupancy >= float(self.settings["LANTERN_OCCUPANCY_EMIT_S"]):
@@ -227,5 +241,6 @@ def kiosk_status(kiosk: Kiosk) -> dict[str, Any]:
             "status": kiosk.status, "online": kiosk.online, "scene": kiosk.scene,
             "state": kiosk.state, "fps": kiosk.fps, "experience_id": kiosk.experience_id,
             "featured": kiosk.featured, "zone_id": kiosk.zone_id, "group": kiosk.group,
+            "lon": kiosk.lon, "lat": kiosk.lat,
             "pairing_code": kiosk.pairing_code,
             "last_seen": kiosk.last_seen.isoformat() if kiosk.last_seen else None}

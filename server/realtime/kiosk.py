@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 from server import fleet
 from server.kiosks import kiosk_for_token
 from server.models import Kiosk, utcnow
+from server.realtime.hub import kiosk_status
 
 
 class Heartbeat(BaseModel):
@@ -102,10 +103,10 @@ class KioskNamespace(Namespace):
                                         str(auth.get("kind", "exhibition")),
                                         auth.get("site") if isinstance(auth.get("site"), str) else None)
             kiosk_id, code = kiosk.id, kiosk.pairing_code
+            status = kiosk_status(kiosk)
         join_room(f"pair:{kiosk_id}")
         self.hub.pairing[kiosk_id] = request.sid  # type: ignore[attr-defined]
-        self.hub.to_operators("kiosk_status", {"kiosk_id": kiosk_id, "status": "pending",
-                                               "pairing_code": code, "online": False})
+        self.hub.to_operators("kiosk_status", status)
         self.hub.socketio.start_background_task(self._send_code, request.sid, kiosk_id, code)  # type: ignore[attr-defined]
 
     def _send_code(self, sid: str, kiosk_id: str, code: str) -> None:

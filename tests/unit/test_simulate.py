@@ -27,3 +27,20 @@ def test_simulated_visitors_fill_the_visitor_areas_of_every_site(app) -> None:  
             protection = next(z for z, info in zones.zones.items()
                               if info["kind"] == "protection_range")
             assert counts[protection] == 40, site_id
+
+
+def test_simulated_sensors_report_for_every_sensor_and_follow_the_crowd(app) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from server.models import Sensor, SensorReading
+    from server.simulate import SensorSimulator
+
+    state = app.extensions["lantern"]
+    with state.db.session() as session:
+        import_venues(session, VENUES)
+    sent = SensorSimulator(state).step()
+    with state.db.sessions() as session:
+        assert sent == session.scalar(select(func.count()).select_from(Sensor)) > 0
+        assert session.scalar(select(func.count()).select_from(SensorReading)) == sent
+        co2 = session.scalars(select(SensorReading.co2_ppm)).all()
+    assert all(350 < c < 700 for c in co2 if c is not None), "empty caves read near outdoor CO2"
