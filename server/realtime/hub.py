@@ -119,8 +119,10 @@ class Hub:
                     KioskCommand.id.in_([d["id"] for _, d in sent]))
                     .values(sent_at=now, attempts=KioskCommand.attempts + 1))
         for sid, data in sent:
-            self.socketio.emit("command", data, to=sid, namespace="/kiosk",
-                               callback=self._ack_callback(data["id"]))
+            # python-socketio directly: Flask-SocketIO's wrapper would build a request context
+            # for every ack, and the kiosk is connected to this very process
+            self.socketio.server.emit("command", data, to=sid, namespace="/kiosk",
+                                      callback=self._ack_callback(data["id"]))
         return len(sent)
 
     def _ack_callback(self, command_id: str):  # type: ignore[no-untyped-def]
