@@ -23,6 +23,7 @@ class Bulk:
         self.sqlite = self.conn.dialect.name == "sqlite"
         self.mark = "?" if self.sqlite else "%s"
         self._ts: dict[datetime, str] = {}
+        self._parsed: dict[str, datetime] = {}
 
     def ts(self, value: datetime | None) -> Any:
         """A timestamp as the database stores it (each distinct value converted once)."""
@@ -57,4 +58,8 @@ class Bulk:
     def read_ts(self, value: Any) -> datetime | None:
         if value is None or isinstance(value, datetime):
             return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        parsed = self._parsed.get(value)
+        if parsed is None:
+            parsed = self._parsed[value] = datetime.fromisoformat(value).replace(tzinfo=UTC)
+            self._ts.setdefault(parsed, value)
+        return parsed

@@ -7,12 +7,12 @@ cancels the pending move. Events older than the visitor's last one are ignored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class VisitorState:
+class VisitorState(NamedTuple):
     zone: str | None
     since: datetime
     ts: datetime
@@ -36,14 +36,14 @@ def step(visitor_id: str, state: VisitorState | None, zone: str | None, ts: date
         return VisitorState(zone, ts, ts), Move(visitor_id, None, zone, ts, None)
     if ts < state.ts:
         return state, None  # out of order: the newer observation already decided
-    if zone == state.zone:
-        return replace(state, ts=ts, pending_zone=None, pending_since=None), None
+    if zone == state.zone:  # the common case: still in the same zone
+        return VisitorState(zone, state.since, ts), None
     if state.pending_zone != zone or state.pending_since is None:
-        state = replace(state, ts=ts, pending_zone=zone, pending_since=ts)
+        state = VisitorState(state.zone, state.since, ts, zone, ts)
         if debounce_s > 0:
             return state, None
     else:
-        state = replace(state, ts=ts)
+        state = VisitorState(state.zone, state.since, ts, state.pending_zone, state.pending_since)
     assert state.pending_since is not None
     if (ts - state.pending_since).total_seconds() < debounce_s:
         return state, None
