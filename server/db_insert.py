@@ -22,17 +22,19 @@ class Bulk:
         self.conn = session.connection()
         self.sqlite = self.conn.dialect.name == "sqlite"
         self.mark = "?" if self.sqlite else "%s"
-        self._ts: dict[datetime, str] = {}
+        self._ts: dict[int, tuple[datetime, str]] = {}
         self._parsed: dict[str, datetime] = {}
 
     def ts(self, value: datetime | None) -> Any:
         """A timestamp as the database stores it (each distinct value converted once)."""
         if value is None or not self.sqlite:
             return value
-        text = self._ts.get(value)
-        if text is None:
-            text = self._ts[value] = value.astimezone(UTC).replace(tzinfo=None).isoformat(
-                " ", "microseconds")
+        # keyed by identity: hashing an aware datetime costs more than formatting it
+        hit = self._ts.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        self._ts[id(value)] = (value, text)
         return text
 
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
@@ -61,5 +63,5 @@ class Bulk:
         parsed = self._parsed.get(value)
         if parsed is None:
             parsed = self._parsed[value] = datetime.fromisoformat(value).replace(tzinfo=UTC)
-            self._ts.setdefault(parsed, value)
+            self._ts[id(parsed)] = (parsed, value)
         return parsed

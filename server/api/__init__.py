@@ -19,10 +19,12 @@ def _require_readable_json() -> None:
     if not request.is_json:
         raise errors.BadRequest(f"send JSON (Content-Type: application/json), "
                                 f"not {request.mimetype or 'no content type'}")
-    try:
-        body = json.loads(request.get_data(cache=True))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise errors.BadRequest(f"malformed JSON: {exc}") from None
+    body = request.get_json(silent=True)  # parsed once; views get Flask's cached result
+    if body is None:
+        try:
+            json.loads(request.get_data(cache=True))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise errors.BadRequest(f"malformed JSON: {exc}") from None
     if not isinstance(body, dict):
         raise errors.BadRequest("the JSON body must be an object")
 
