@@ -196,10 +196,17 @@ def alert_dict(alert: Alert) -> dict[str, Any]:
 
 def store_heartbeats(session: Session, beats: dict[str, dict[str, Any]]) -> None:
     """Write the latest heartbeat of each kiosk (batched by the hub)."""
-    for kiosk_id, beat in beats.items():
-        session.execute(update(Kiosk).where(Kiosk.id == kiosk_id).values(
-            last_seen=beat["ts"], scene=beat.get("scene"), state=beat.get("state"),
-            fps=beat.get("fps"), experience_id=beat.get("experience_id")))
+    if not beats:
+        return
+    from sqlalchemy import Table, bindparam
+
+    table = cast(Table, Kiosk.__table__)
+    session.connection().execute(
+        update(table).where(table.c.id == bindparam("b_id")).values(
+            last_seen=bindparam("b_ts"), scene=bindparam("b_scene"), state=bindparam("b_state"),
+            fps=bindparam("b_fps"), experience_id=bindparam("b_exp")),
+        [{"b_id": kid, "b_ts": b["ts"], "b_scene": b.get("scene"), "b_state": b.get("state"),
+          "b_fps": b.get("fps"), "b_exp": b.get("experience_id")} for kid, b in beats.items()])
 
 
 def store_session_event(session: Session, kiosk: Kiosk, event: dict[str, Any]) -> bool:

@@ -37,6 +37,7 @@ class Hub:
         self.pairing: dict[str, str] = {}  # pending kiosk id -> sid of its pairing connection
         self.beats: dict[str, dict[str, Any]] = {}
         self.acks: list[tuple[str, Any, datetime]] = []
+        self.shown: dict[str, dict[str, Any]] = {}  # last kiosk_status sent to operators
         self.dirty_sites: set[str] = set()
         self.lock = threading.Lock()
         self.bus = RedisBus(settings["SOCKETIO_MESSAGE_QUEUE"]) if settings.get(
@@ -178,14 +179,15 @@ class Hub:
 
     # -- the loop ----------------------------------------------------------------------------
     def _loop(self) -> None:
-        last_slow = 0.0
-        last_occupancy = 0.0
+        last_slow = last_occupancy = last_beats = 0.0
         while True:
             self.socketio.sleep(0.1)
             try:
                 self.flush_acks()
-                self._flush_beats()
                 now_m = time.monotonic()
+                if now_m - last_beats >= 0.5:
+                    last_beats = now_m
+                    self._flush_beats()
                 if now_m - last_occupancy >= float(self.settings["LANTERN_OCCUPANCY_EMIT_S"]):
                     last_occupancy = now_m
                     self._emit_occupancy()
@@ -218,14 +220,16 @@ class Hub:
             return
         with self.db.session() as session:
             fleet.store_heartbeats(session, beats)
-            for kiosk_id in beats:
-                kiosk = session.get(Kiosk, kiosk_id)
-                if kiosk is not None:
-                    if not kiosk.online:
-                        alert = fleet.set_online(session, kiosk_id, True, utcnow())
-                        if alert is not None:
-                            self.to_operators("alert", fleet.alert_dict(alert))
-                    self.to_operators("kiosk_status", kiosk_status(kiosk))
+            for kiosk in session.scalars(select(Kiosk).where(Kiosk.id.in_(list(beats)))):
+                if not kiosk.online:
+                    alert = fleet.set_online(session, kiosk.id, True, utcnow())
+                    if alert is not None:
+                        self.to_operators("alert", fleet.alert_dict(alert))
+                status = kiosk_status(kiosk)
+                shown = {k: v for k, v in status.items() if k != "last_seen"}
+                if self.shown.get(kiosk.id) != shown:  # operators hear of changes, not of beats
+                    self.shown[kiosk.id] = shown
+                    self.to_operators("kiosk_status", status)
 
     def _emit_occupancy(self) -> None:
         with self.lock:
