@@ -55,10 +55,15 @@ class ZoneIndexCache:
             zones = with_capacity(zones, float(site.config.get("density_per_m2", 0.5)))
             frame = zones.frame.set_index("id")
             capacity, source = frame["capacity"].to_dict(), frame["capacity_source"].to_dict()
+            # an area-derived capacity means something for places people stand in, not for the
+            # kilometres of a construction-control belt
+            derivable = {"visitor_area", "cave", "niche", "hall", "pit", "plaza"}
             info = {z.zone_id: {"kind": z.kind, "parent_id": z.parent_id, "name_en": z.name_en,
                                 "name_zh": z.name_zh,
-                                "capacity": _int_or_none(capacity.get(z.zone_id)),
-                                "capacity_source": source.get(z.zone_id, "given"),
+                                "capacity": _int_or_none(capacity.get(z.zone_id))
+                                if z.capacity is not None or z.kind in derivable else None,
+                                "capacity_source": source.get(z.zone_id, "given")
+                                if z.capacity is not None or z.kind in derivable else "none",
                                 "initial_state": z.initial_state, "properties": z.properties}
                     for z in rows}
             built = SiteZones(site.id, site.zones_version, ZoneIndex.build(zones), info,

@@ -31,6 +31,7 @@ def live_feature_collection(session: Session, site: Site, site_zones: Any,
         state = states.get(zid, zone["initial_state"])
         props = {**feature["properties"], "name": zone["name_en"], "state": state,
                  "capacity": 0 if state == "closed" else zone["capacity"],
+                 "capacity_source": zone["capacity_source"],
                  "occupancy": counts.get(zid, 0)}
         features.append({**feature, "properties": props})
     return {"type": "FeatureCollection", "features": features, "zones_version": site.zones_version}

@@ -156,3 +156,13 @@ def test_entries_into_a_closed_zone_are_counted_as_violations(post, loaded, toke
           {**pos("b", "v2", -80, 70), "ts": now.isoformat()}])
     cave = occupancy(loaded, tokens)["t-cave-01"]
     assert cave["violations"] == 2 and cave["level"] == "stop"
+
+
+def test_capacity_is_derived_from_area_for_visitor_zones_only(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    body = loaded.test_client().get("/api/v1/sites/testsite/zones",
+                                    headers=bearer(tokens["viewer"])).get_json()
+    props = {f["id"]: f["properties"] for f in body["features"]}
+    south = props["t-va-south"]  # 300 m x 130 m, no capacity given, 0.5 visitors a m2
+    assert south["capacity_source"] == "derived" and abs(south["capacity"] - 19_500) < 400
+    assert props["t-cave-01"]["capacity_source"] == "given"
+    assert (props["t-cc"]["capacity"], props["t-cc"]["capacity_source"]) == (None, "none")
