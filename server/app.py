@@ -85,13 +85,16 @@ def _wire_realtime(app: Flask, state: LanternState) -> None:
     from server.live import LiveVenue
     from server.realtime.control import ControlNamespace
     from server.realtime.hub import Hub
-    from server.realtime.kiosk import KioskNamespace
+    from server.realtime.ingest import IngestNamespace
+    from server.realtime.kiosk import KioskNamespace, RateLimiter
 
     hub = Hub(socketio, state.db, state.settings)
     live = LiveVenue(hub, state.services["zone_index"])
     state.services.update(hub=hub, live=live, on_zone_change=live.zone_changed, on_alert=live.alert)
     socketio.on_namespace(KioskNamespace("/kiosk", hub))
     socketio.on_namespace(ControlNamespace("/control", hub))
+    socketio.on_namespace(IngestNamespace("/ingest", RateLimiter(
+        float(state.settings["LANTERN_SOCKET_RATE"]))))
 
 
 def allowed_origins(settings: dict[str, Any]) -> Callable[[str, dict], bool]:

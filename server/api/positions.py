@@ -10,9 +10,9 @@ from server.api import api
 from server.api.sites import get_site
 from server.auth import require
 from server.extensions import api_spec
-from server.positions import ingest_positions, occupancy
+from server.ingest import record_positions
+from server.positions import occupancy
 from server.schemas import ErrorEnvelope, OccupancyOut, PositionsIn, PositionsOut
-from server.validation import parse_body
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 
@@ -27,23 +27,10 @@ def _state():  # type: ignore[no-untyped-def]
                    tags=["presence"], skip_validation=True)  # validated below, at batch speed
 def post_positions(site_id: str):  # type: ignore[no-untyped-def]
     """Classify and store positions; each event_id is stored once; answers per event its zone."""
-    state = _state()
     body = request.get_json(silent=True)
     if body is None:
         raise errors.BadRequest("send a JSON body: {\"positions\": [...]}")
-    items = parse_body(PositionsIn, body)["positions"]
-    with state.db.session() as session:
-        site = get_site(session, site_id)
-        zones = state.services["zone_index"].get(session, site)
-        result = ingest_positions(session, zones, items,
-                                  max_batch=state.settings["LANTERN_MAX_BATCH"],
-                                  debounce_s=float(site.config.get("debounce_s", 10)))
-    hub = state.services.get("hub")
-    if hub is not None and result.accepted:
-        hub.occupancy_changed(site_id)
-        hub.visitors_moved(site_id, result.moves)
-    return jsonify(accepted=result.accepted, duplicates=result.duplicates,
-                   results=result.results)
+    return jsonify(record_positions(_state(), site_id, body))
 
 
 @api.get("/sites/<site_id>/occupancy")
