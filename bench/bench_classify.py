@@ -29,7 +29,9 @@ def ngon(cx: float, cy: float, r: float, n: int = 64, phase: float = 0.0) -> sha
 def zone_tree(parents_x: int = 8, parents_y: int = 5, seed: int = 7) -> gpd.GeoDataFrame:
     """Return 40 parent 64-gons with 24 child 64-gons each: 1,000 zones near Dunhuang."""
     rng = np.random.default_rng(seed)
-    ids, parent_ids, geoms = [], [], []
+    ids: list[str] = []
+    parent_ids: list[str | None] = []
+    geoms: list = []
     step = 0.012
     for j in range(parents_y):
         for i in range(parents_x):
