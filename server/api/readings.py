@@ -9,6 +9,7 @@ from server import preservation
 from server.api import api
 from server.auth import current_principal, require
 from server.extensions import api_spec
+from server.ingest import record_readings
 from server.schemas import (
     AlertChange,
     AlertList,
@@ -35,13 +36,7 @@ def _hook(name: str):  # type: ignore[no-untyped-def]
                    tags=["preservation"])
 def post_readings(site_id: str):  # type: ignore[no-untyped-def]
     """Store readings once per event_id; answers counts and the alert changes they caused."""
-    body: ReadingsIn = request.context.json  # type: ignore[attr-defined]
-    state = _state()
-    result = preservation.record_readings(
-        state.db, site_id, [r.model_dump() for r in body.readings],
-        max_batch=state.settings["LANTERN_MAX_BATCH"],
-        on_zone_change=_hook("on_zone_change"), on_alert=_hook("on_alert"))
-    return {"accepted": result.accepted, "duplicates": result.duplicates, "alerts": result.alerts}
+    return record_readings(_state(), site_id, request.context.json.model_dump())  # type: ignore[attr-defined]
 
 
 @api.get("/sites/<site_id>/alerts")
