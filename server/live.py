@@ -25,6 +25,7 @@ class LiveVenue:
     def __init__(self, hub: Hub, zone_index: ZoneIndexCache) -> None:
         self.hub = hub
         self.zone_index = zone_index
+        self._last_expiry: datetime | None = None
         hub.occupancy_emitter = self.emit_occupancy
         hub.extra_tasks.extend([self.expire_visitors, self.end_due_sessions])
 
@@ -83,6 +84,10 @@ class LiveVenue:
         self.hub.to_operators("alert", alert)
 
     def expire_visitors(self, session: Session, now: datetime) -> None:
+        """Every 10 s (timeouts are minutes long): visitors who stopped reporting leave."""
+        if self._last_expiry is not None and (now - self._last_expiry).total_seconds() < 10:
+            return
+        self._last_expiry = now
         for site in session.scalars(select(Site)):
             timeout = float(site.config.get("visitor_timeout_s", 900))
             if expire_visitors(session, site.id, now, timeout):

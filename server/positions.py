@@ -118,14 +118,16 @@ def _move_visitors(bulk: Bulk, site_id: str, fresh: list[tuple[str, str, datetim
 def expire_visitors(session: Session, site_id: str, now: datetime, timeout_s: float) -> int:
     """Visitors who stopped reporting leave: an exit transition each, then their presence goes."""
     cutoff = now - timedelta(seconds=timeout_s)
-    gone = list(session.scalars(select(VisitorPresence).where(
-        VisitorPresence.site_id == site_id, VisitorPresence.ts < cutoff)))
-    rows = [dict(site_id=site_id, visitor_id=p.visitor_id, zone_id=p.zone_id, kind="exit",
-                 ts=now, dwell_s=(p.ts - p.since).total_seconds()) for p in gone if p.zone_id]
+    p = VisitorPresence.__table__.c
+    stale = (p.site_id == site_id) & (p.ts < cutoff)
+    gone = session.execute(select(p.visitor_id, p.zone_id, p.since, p.ts).where(stale)).all()
+    rows = [dict(site_id=site_id, visitor_id=v, zone_id=z, kind="exit", ts=now,
+                 dwell_s=(ts - since).total_seconds()) for v, z, since, ts in gone if z]
     if rows:
         session.execute(insert(ZoneTransition), rows)
-    session.execute(delete(VisitorPresence).where(VisitorPresence.site_id == site_id,
-                                                  VisitorPresence.ts < cutoff))
+    if gone:
+        session.execute(delete(VisitorPresence).where(stale),
+                        execution_options={"synchronize_session": False})
     return len(gone)
 
 
