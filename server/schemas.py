@@ -366,3 +366,13 @@ class AlertQuery(BaseModel):
 
 class AlertList(BaseModel):
     alerts: list[AlertOut]
+
+
+class PresenceChange(BaseModel):
+    online: bool
+    ts: str
+
+
+class PresenceHistory(BaseModel):
+    kiosk_id: str
+    changes: list[PresenceChange]

@@ -11,7 +11,7 @@ from server.api import api
 from server.auth import current_principal, require
 from server.extensions import api_spec
 from server.kiosks import create_kiosk
-from server.models import Kiosk, KioskCommand
+from server.models import Kiosk, KioskCommand, KioskPresence
 from server.realtime.control import issue_and_wake
 from server.realtime.hub import kiosk_status
 from server.schemas import (
@@ -26,6 +26,7 @@ from server.schemas import (
     KioskCreated,
     KioskIn,
     KioskList,
+    PresenceHistory,
     SessionIn,
     SessionList,
     SessionOut,
@@ -192,3 +193,16 @@ def kiosk_commands(kiosk_id: str):  # type: ignore[no-untyped-def]
              "created_at": c.created_at.isoformat(),
              "acked_at": c.acked_at.isoformat() if c.acked_at else None, "result": c.result}
             for c in rows]}
+
+
+@api.get("/kiosks/<kiosk_id>/presence")
+@require("read")
+@api_spec.validate(resp=Response(HTTP_200=PresenceHistory, **ERRORS), tags=["kiosks"])
+def kiosk_presence(kiosk_id: str):  # type: ignore[no-untyped-def]
+    """The kiosk's online/offline history, newest first (at most 200 changes)."""
+    with _state().db.sessions() as session:
+        fleet.kiosk_or_404(session, kiosk_id)
+        rows = session.scalars(select(KioskPresence).where(KioskPresence.kiosk_id == kiosk_id)
+                               .order_by(KioskPresence.id.desc()).limit(200))
+        return {"kiosk_id": kiosk_id,
+                "changes": [{"online": r.online, "ts": r.ts.isoformat()} for r in rows]}

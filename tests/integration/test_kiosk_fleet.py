@@ -246,3 +246,5 @@ def test_a_silent_kiosk_goes_offline_with_an_alert_and_history(server: LiveServe
                              (kiosk.kiosk_id,)).fetchall()
     assert alerts == [("kiosk_offline", "raised")]
     assert [h[0] for h in history] == [1, 0]
+    changes = server.api("GET", f"/kiosks/{kiosk.kiosk_id}/presence").json()["changes"]
+    assert [c["online"] for c in changes] == [False, True]
