@@ -107,12 +107,12 @@ class Hub:
                                    .order_by(c.kiosk_id, c.seq)).all()
             per_kiosk: dict[str, int] = {}
             for cid, kid, seq, action, args, sent_at in rows:
+                n = per_kiosk.get(kid, 0)
+                per_kiosk[kid] = n + 1  # sent and unacknowledged, or about to be
                 if sent_at is not None and not (retry and due_for_retry(sent_at, now, retry_s)):
                     continue
-                n = per_kiosk.get(kid, 0)
                 if n >= MAX_INFLIGHT or kid not in self.local:
                     continue
-                per_kiosk[kid] = n + 1
                 sent.append((self.local[kid], {"id": cid, "seq": seq, "action": action,
                                                "args": args}))
             if sent:

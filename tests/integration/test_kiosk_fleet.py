@@ -248,3 +248,27 @@ def test_a_silent_kiosk_goes_offline_with_an_alert_and_history(server: LiveServe
     assert [h[0] for h in history] == [1, 0]
     changes = server.api("GET", f"/kiosks/{kiosk.kiosk_id}/presence").json()["changes"]
     assert [c["online"] for c in changes] == [False, True]
+
+
+def test_no_more_than_32_commands_are_in_flight_to_one_kiosk(server: LiveServer) -> None:
+    kiosk = Kiosk(server, *new_kiosk(server))
+    gate = threading.Event()
+
+    def held(data: dict[str, Any]) -> dict[str, Any]:
+        kiosk.commands.append(data)
+        gate.wait(10)  # the kiosk sits on its first command: nothing is acknowledged
+        return {"ok": True}
+
+    kiosk.client.on("command", held, namespace="/kiosk")
+    kiosk.connect()
+    try:
+        for _ in range(40):
+            server.api("POST", f"/kiosks/{kiosk.kiosk_id}/commands", json={"action": "play"})
+        kiosk.client.sleep(1.5)
+        rows = server.api("GET", f"/kiosks/{kiosk.kiosk_id}/commands").json()["commands"]
+        assert sum(1 for r in rows if r["attempts"] > 0) == 32
+        gate.set()
+        wait_for(lambda: len(kiosk.commands) >= 40, timeout=20)
+    finally:
+        gate.set()
+        kiosk.close()
