@@ -1,140 +1,10 @@
-"""Request and response models of the REST API (the OpenAPI document is built from these)."""
+"""Kiosks, their commands (arguments per action), sessions and presence history."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, create_model
-
-
-class Health(BaseModel):
-    status: str
-    database: str
-    version: str
-
-
-class Tier(BaseModel):
-    level: str
-    ratio: float
-
-
-class SiteOut(BaseModel):
-    id: str
-    name_en: str
-    name_zh: str
-    basin_id: str | None
-    basin_name_en: str | None = None
-    timezone: str
-    center: tuple[float, float]
-    daily_capacity: int | None
-    instantaneous_capacity: int | None
-    capacity_tiers: list[Tier]
-    zones_version: int
-
-
-class SiteList(BaseModel):
-    sites: list[SiteOut]
-
-
-class FeatureCollection(BaseModel):
-    type: str = "FeatureCollection"
-    features: list[dict[str, Any]]
-    zones_version: int | None = None
-
-
-class ErrorBody(BaseModel):
-    code: str
-    message: str
-    details: Any = None
-
-
-class ErrorEnvelope(BaseModel):
-    error: ErrorBody
-
-
-class SensorOut(BaseModel):
-    id: str
-    zone_id: str
-    measures: list[str]
-
-
-class SensorList(BaseModel):
-    sensors: list[SensorOut]
-
-
-class ExperienceOut(BaseModel):
-    id: str
-    site_id: str
-    title_en: str
-    title_zh: str
-    scene: str
-    kind: str
-    duration_s: int
-    substitute_for: str | None
-
-
-class ExperienceList(BaseModel):
-    experiences: list[ExperienceOut]
-
-
-class TokenRequest(BaseModel):
-    role: Literal["admin", "operator", "planner", "viewer", "ingest"]
-    name: str | None = Field(default=None, max_length=200)
-
-
-class TokenOut(BaseModel):
-    token: str
-    role: str
-
-
-class ZoneStateIn(BaseModel):
-    state: Literal["open", "closed", "restricted"]
-    reason: str | None = Field(default=None, max_length=500)
-
-
-class ZoneStateOut(BaseModel):
-    site_id: str
-    zone_id: str
-    state: str
-    reason: str | None
-
-
-class PositionIn(BaseModel):
-    event_id: str = Field(min_length=1, max_length=128)
-    visitor_id: str = Field(min_length=1, max_length=128)
-    ts: AwareDatetime
-    lon: float
-    lat: float
-
-
-class PositionsIn(BaseModel):
-    positions: list[PositionIn]
-
-
-class PositionResult(BaseModel):
-    event_id: str
-    zone_id: str | None
-    duplicate: bool
-
-
-class PositionsOut(BaseModel):
-    accepted: int
-    duplicates: int
-    results: list[PositionResult]
-
-
-class ZoneOccupancy(BaseModel):
-    zone_id: str
-    count: int
-    capacity: int | None
-    state: str
-    level: str
-    violations: int = Field(default=0, description="entries since the zone closed")
-
-
-class OccupancyOut(BaseModel):
-    site_id: str
-    zones: list[ZoneOccupancy]
+from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
 
 
 class KioskOut(BaseModel):
@@ -264,10 +134,6 @@ class SessionList(BaseModel):
     sessions: list[SessionOut]
 
 
-class Done(BaseModel):
-    ok: bool
-
-
 class CommandState(BaseModel):
     id: str
     seq: int
@@ -297,75 +163,6 @@ class KioskIn(BaseModel):
 class KioskCreated(BaseModel):
     kiosk_id: str
     token: str
-
-
-class ImpactIn(BaseModel):
-    geometry: dict[str, Any] = Field(description="GeoJSON Polygon, LineString or Point (lon/lat)")
-    buffer_m: float = Field(default=0, ge=0, le=5000)
-    height_m: float | None = Field(default=None, ge=0, le=1000)
-
-
-class ImpactOut(BaseModel):
-    site_id: str
-    footprint: dict[str, Any]
-    buffer_m: float
-    footprint_area_m2: float
-    touched: list[dict[str, Any]]
-    distance_to_protection_m: float | None
-    rules: list[Any]
-    requires_approval: bool
-    limits: dict[str, Any] | None
-
-
-# Preservation: sensor readings and microclimate alerts. Physical ranges: anything outside is a
-# broken sensor, not a climate (CO2 above 10% of the air would not be a cave visitors enter).
-class ReadingIn(BaseModel):
-    event_id: str = Field(min_length=1, max_length=128)
-    sensor_id: str = Field(min_length=1, max_length=128)
-    ts: AwareDatetime
-    temperature_c: float | None = Field(default=None, ge=-60, le=80, allow_inf_nan=False)
-    relative_humidity: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
-    co2_ppm: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
-
-
-class ReadingsIn(BaseModel):
-    readings: list[ReadingIn]
-
-
-class AlertOut(BaseModel):
-    id: int
-    site_id: str
-    zone_id: str | None
-    kind: str
-    metric: str | None
-    subject: str | None
-    state: str
-    value: float | None
-    threshold: float | None
-    message: str
-    raised_at: str
-    cleared_at: str | None
-    acknowledged_at: str | None
-    acknowledged_by: str | None
-
-
-class AlertChange(AlertOut):
-    change: str = Field(description="raised, cleared or acknowledged")
-
-
-class ReadingsOut(BaseModel):
-    accepted: int
-    duplicates: int
-    alerts: list[AlertChange]
-
-
-class AlertQuery(BaseModel):
-    state: Literal["raised", "cleared", "all"] = "raised"
-    limit: int = Field(default=500, ge=1, le=5000)
-
-
-class AlertList(BaseModel):
-    alerts: list[AlertOut]
 
 
 class PresenceChange(BaseModel):

@@ -1,0 +1,94 @@
+"""Positions, occupancy, sensor readings and alerts."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+
+class PositionIn(BaseModel):
+    event_id: str = Field(min_length=1, max_length=128)
+    visitor_id: str = Field(min_length=1, max_length=128)
+    ts: AwareDatetime
+    lon: float
+    lat: float
+
+
+class PositionsIn(BaseModel):
+    positions: list[PositionIn]
+
+
+class PositionResult(BaseModel):
+    event_id: str
+    zone_id: str | None
+    duplicate: bool
+
+
+class PositionsOut(BaseModel):
+    accepted: int
+    duplicates: int
+    results: list[PositionResult]
+
+
+class ZoneOccupancy(BaseModel):
+    zone_id: str
+    count: int
+    capacity: int | None
+    state: str
+    level: str
+    violations: int = Field(default=0, description="entries since the zone closed")
+
+
+class OccupancyOut(BaseModel):
+    site_id: str
+    zones: list[ZoneOccupancy]
+
+
+class ReadingIn(BaseModel):
+    event_id: str = Field(min_length=1, max_length=128)
+    sensor_id: str = Field(min_length=1, max_length=128)
+    ts: AwareDatetime
+    temperature_c: float | None = Field(default=None, ge=-60, le=80, allow_inf_nan=False)
+    relative_humidity: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
+    co2_ppm: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
+
+
+class ReadingsIn(BaseModel):
+    readings: list[ReadingIn]
+
+
+class AlertOut(BaseModel):
+    id: int
+    site_id: str
+    zone_id: str | None
+    kind: str
+    metric: str | None
+    subject: str | None
+    state: str
+    value: float | None
+    threshold: float | None
+    message: str
+    raised_at: str
+    cleared_at: str | None
+    acknowledged_at: str | None
+    acknowledged_by: str | None
+
+
+class AlertChange(AlertOut):
+    change: str = Field(description="raised, cleared or acknowledged")
+
+
+class ReadingsOut(BaseModel):
+    accepted: int
+    duplicates: int
+    alerts: list[AlertChange]
+
+
+class AlertQuery(BaseModel):
+    state: Literal["raised", "cleared", "all"] = "raised"
+    limit: int = Field(default=500, ge=1, le=5000)
+
+
+class AlertList(BaseModel):
+    alerts: list[AlertOut]
