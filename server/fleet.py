@@ -187,13 +187,6 @@ def set_online(session: Session, kiosk_id: str, online: bool, now: datetime) -> 
     return open_alerts[-1] if open_alerts else None
 
 
-def alert_dict(alert: Alert) -> dict[str, Any]:
-    return {"id": alert.id, "site_id": alert.site_id, "zone_id": alert.zone_id, "kind": alert.kind,
-            "subject": alert.subject, "state": alert.state, "message": alert.message,
-            "raised_at": alert.raised_at.isoformat() if alert.raised_at else None,
-            "cleared_at": alert.cleared_at.isoformat() if alert.cleared_at else None}
-
-
 def store_heartbeats(session: Session, beats: dict[str, dict[str, Any]]) -> None:
     """Write the latest heartbeat of each kiosk (batched by the hub)."""
     if not beats:

@@ -29,17 +29,6 @@ def create_kiosk(session: Session, site_id: str, lon: float, lat: float, kind: s
     return kiosk_id, token
 
 
-def issue_token(session: Session, kiosk_id: str) -> str:
-    """Give an existing kiosk a new token (the old one stops working)."""
-    kiosk = session.get(Kiosk, kiosk_id)
-    if kiosk is None:
-        raise errors.NotFound(f"no kiosk {kiosk_id!r}")
-    token = new_token("kt")
-    kiosk.token_hash = hash_token(token)
-    kiosk.status = "approved"
-    return token
-
-
 def kiosk_for_token(session: Session, kiosk_id: str, token: str) -> Kiosk | None:
     """The approved kiosk with this id and token, or None."""
     kiosk = session.scalar(select(Kiosk).where(Kiosk.id == kiosk_id,

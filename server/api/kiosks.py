@@ -9,10 +9,10 @@ from sqlalchemy import select
 from server import audit, fleet, kiosk_sessions
 from server.api import api
 from server.auth import current_principal, require
+from server.commands import issue_and_wake
 from server.extensions import api_spec
 from server.kiosks import create_kiosk
 from server.models import Kiosk, KioskCommand, KioskPresence
-from server.realtime.control import issue_and_wake
 from server.realtime.hub import kiosk_status
 from server.schemas import (
     ApproveIn,

@@ -7,8 +7,9 @@ from typing import Any
 from flask_login import current_user
 from flask_socketio import Namespace, join_room
 
-from server import errors, fleet
+from server import errors
 from server.auth import PERMISSIONS
+from server.commands import issue_and_wake
 
 
 class ControlNamespace(Namespace):
@@ -32,21 +33,3 @@ class ControlNamespace(Namespace):
         except errors.LanternError as exc:
             return {"ok": False, "error": exc.message}
         return {"ok": True, "commands": commands}
-
-
-def issue_and_wake(hub: Any, actor: str, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Queue a command for its targets, then deliver it; shared by REST and /control."""
-    args = data.get("args") or {}
-    exclude = data.get("exclude") or []
-    if not isinstance(args, dict) or not isinstance(exclude, list):
-        raise errors.InvalidContent("args must be an object and exclude a list")
-    kiosk_id, group = data.get("kiosk_id"), data.get("group")
-    with hub.db.session() as session:
-        issued = fleet.issue(session, actor, str(data.get("action")), args,
-                             kiosk_id=kiosk_id if isinstance(kiosk_id, str) else None,
-                             group=group if isinstance(group, str) else None,
-                             exclude=[str(e) for e in exclude],
-                             ttl_s=float(hub.settings["LANTERN_COMMAND_TTL_S"]))
-        out = [{**fleet.payload(c), "kiosk_id": c.kiosk_id} for c in issued]
-    hub.wake({c["kiosk_id"] for c in out})
-    return out

@@ -22,6 +22,7 @@ from server import fleet
 from server.db import Database
 from server.domain.fleet import due_for_retry
 from server.models import Kiosk, KioskCommand, utcnow
+from server.preservation import alert_dict
 from server.realtime.bus import RedisBus
 
 log = logging.getLogger(__name__)
@@ -209,7 +210,7 @@ class Hub:
                 alert = fleet.set_online(session, kiosk.id, False, now)
                 self.to_operators("kiosk_status", kiosk_status(kiosk))
                 if alert is not None:
-                    self.to_operators("alert", fleet.alert_dict(alert))
+                    self.to_operators("alert", alert_dict(alert, "raised"))
             for task in self.extra_tasks:
                 task(session, now)
 
@@ -224,7 +225,7 @@ class Hub:
                 if not kiosk.online:
                     alert = fleet.set_online(session, kiosk.id, True, utcnow())
                     if alert is not None:
-                        self.to_operators("alert", fleet.alert_dict(alert))
+                        self.to_operators("alert", alert_dict(alert, "cleared"))
                 status = kiosk_status(kiosk)
                 shown = {k: v for k, v in status.items() if k != "last_seen"}
                 if self.shown.get(kiosk.id) != shown:  # operators hear of changes, not of beats
