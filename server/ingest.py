@@ -35,7 +35,7 @@ def record_readings(state: Any, site_id: str, body: Any) -> dict[str, Any]:
     """Validate and store a readings batch, deciding alerts; answer counts and alert changes."""
     if not isinstance(body, dict):
         raise errors.BadRequest("send a JSON object: {\"readings\": [...]}")
-    items = parse_body(ReadingsIn, body)["readings"]  # cheap when the REST view validated it
+    items = parse_body(ReadingsIn, body)["readings"]
     no_op = preservation.no_op
     result = preservation.record_readings(
         state.db, site_id, items, max_batch=state.settings["LANTERN_MAX_BATCH"],
