@@ -50,6 +50,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from server.zone_index import ZoneIndexCache
 
     state.services["zone_index"] = ZoneIndexCache()
+    from server.presence_book import PresenceBook
+
+    state.services["presence"] = PresenceBook(db, float(settings["LANTERN_PRESENCE_FLUSH_S"]))
     from server.previews import Previews
 
     state.services["previews"] = Previews(Path(settings["LANTERN_ASSETS_PATH"]),
@@ -89,7 +92,7 @@ def _wire_realtime(app: Flask, state: LanternState) -> None:
     from server.realtime.kiosk import KioskNamespace, RateLimiter
 
     hub = Hub(socketio, state.db, state.settings)
-    live = LiveVenue(hub, state.services["zone_index"])
+    live = LiveVenue(hub, state.services["zone_index"], state.services["presence"])
     state.services.update(hub=hub, live=live, on_zone_change=live.zone_changed, on_alert=live.alert)
     socketio.on_namespace(KioskNamespace("/kiosk", hub))
     socketio.on_namespace(ControlNamespace("/control", hub))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
 import json
 import secrets
@@ -203,6 +204,12 @@ def _serve(app, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
     from server.extensions import socketio
 
     app.extensions["lantern"].services["hub"].start()
+    # What is loaded by now (the app, the venues' indexes) lives as long as the process: keep
+    # it out of the collector's scans, and collect young objects less often. A batch of 1,000
+    # positions allocates tens of thousands of objects; with the defaults a full collection over
+    # every visitor's state ran every few batches.
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
     socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False,
                  log_output=False)
 

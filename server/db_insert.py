@@ -9,10 +9,12 @@ support ``INSERT ... ON CONFLICT``. Timestamps are written as SQLAlchemy's SQLit
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
+
+ZERO = timedelta(0)
 
 
 class Bulk:
@@ -33,7 +35,10 @@ class Bulk:
         hit = self._ts.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
-        text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        if value.utcoffset() == ZERO:  # already UTC (as ingested timestamps mostly are)
+            text = value.isoformat(" ", "microseconds")[:26]
+        else:
+            text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         self._ts[id(value)] = (value, text)
         return text
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -11,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from server import fleet
 from server.domain.content import featured_experience
-from server.models import Experience, Kiosk, Site
+from server.models import Experience, Kiosk, Site, utcnow
 from server.positions import expire_visitors, occupancy
+from server.presence_book import PresenceBook
 from server.realtime.hub import Hub, kiosk_status
 from server.zone_index import ZoneIndexCache, live_states
 
@@ -22,14 +24,22 @@ log = logging.getLogger(__name__)
 class LiveVenue:
     """Connects the hub to occupancy, content rules, zone changes and session timers."""
 
-    def __init__(self, hub: Hub, zone_index: ZoneIndexCache) -> None:
+    def __init__(self, hub: Hub, zone_index: ZoneIndexCache, presence: PresenceBook) -> None:
         self.hub = hub
         self.zone_index = zone_index
-        self._last_expiry: datetime | None = None
+        self.presence = presence
+        self._last_expiry = time.monotonic()  # the first sweep 10 s after start
         hub.occupancy_emitter = self.emit_occupancy
-        hub.extra_tasks.extend([self.expire_visitors, self.end_due_sessions])
+        hub.extra_tasks.append(self.end_due_sessions)
+        hub.start_tasks.append(presence.recover)
+        hub.loop_tasks.extend([self.flush_presence, self.expire_visitors])
+
+    def flush_presence(self) -> None:
+        if self.presence.due():
+            self.presence.flush()
 
     def emit_occupancy(self, site_id: str) -> None:
+        self.presence.flush()  # operators see every position acknowledged so far
         with self.hub.db.session() as session:
             site = session.get(Site, site_id)
             if site is None:
@@ -83,15 +93,26 @@ class LiveVenue:
     def alert(self, alert: dict[str, Any]) -> None:
         self.hub.to_operators("alert", alert)
 
-    def expire_visitors(self, session: Session, now: datetime) -> None:
-        """Every 10 s (timeouts are minutes long): visitors who stopped reporting leave."""
-        if self._last_expiry is not None and (now - self._last_expiry).total_seconds() < 10:
+    def expire_visitors(self) -> None:
+        """Every 10 s (timeouts are minutes long): visitors who stopped reporting leave.
+
+        Under the presence book's lock, after a flush: the database and this process's memory
+        agree on who was last seen before the cutoff, and both forget them."""
+        if time.monotonic() - self._last_expiry < 10:
             return
-        self._last_expiry = now
-        for site in session.scalars(select(Site)):
-            timeout = float(site.config.get("visitor_timeout_s", 900))
-            if expire_visitors(session, site.id, now, timeout):
-                self.hub.occupancy_changed(site.id)
+        self._last_expiry = time.monotonic()
+        now = utcnow()
+        with self.presence.lock:
+            self.presence.flush()
+            with self.hub.db.session() as session:
+                timeouts = {site.id: float(site.config.get("visitor_timeout_s", 900))
+                            for site in session.scalars(select(Site))}
+                gone = [site_id for site_id, timeout in timeouts.items()
+                        if expire_visitors(session, site_id, now, timeout)]
+            for site_id, timeout in timeouts.items():
+                self.presence.forget_before(site_id, now - timedelta(seconds=timeout))
+        for site_id in gone:
+            self.hub.occupancy_changed(site_id)
 
     def end_due_sessions(self, session: Session, now: datetime) -> None:
         from server.kiosk_sessions import end_due

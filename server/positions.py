@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from server import errors
 from server.db_insert import Bulk
 from server.domain.capacity import occupancy_rows
-from server.domain.presence import Move, VisitorState, step
 from server.models import VisitorPresence, ZoneState, ZoneTransition
 from server.zone_index import SiteZones, live_states
 
@@ -24,7 +23,7 @@ class IngestResult:
     results: list[dict[str, Any]]
     accepted: int
     duplicates: int
-    moves: list[Move] = field(default_factory=list)
+    fresh: list[tuple[str, str, datetime, str | None]] = field(default_factory=list)
 
 
 def parse_positions(items: list[dict[str, Any]], max_batch: int) -> tuple[list[dict[str, Any]],
@@ -56,9 +55,10 @@ def parse_positions(items: list[dict[str, Any]], max_batch: int) -> tuple[list[d
     return rows, lon_arr, lat_arr
 
 
-def ingest_positions(session: Session, site: SiteZones, items: list[dict[str, Any]], *,
-                     max_batch: int, debounce_s: float) -> IngestResult:
-    """Store a batch in the caller's transaction; the caller commits before acknowledging."""
+def store_positions(session: Session, site: SiteZones, items: list[dict[str, Any]], *,
+                    max_batch: int) -> IngestResult:
+    """Classify a batch and store each new event once, in the caller's transaction (the caller
+    commits before acknowledging, then folds ``result.fresh`` into the presence book)."""
     rows, lon, lat = parse_positions(items, max_batch)
     zones = site.index.classify(lon, lat).tolist()
     bulk = Bulk(session)
@@ -74,45 +74,7 @@ def ingest_positions(session: Session, site: SiteZones, items: list[dict[str, An
                  for r, z in zip(rows, zones, strict=True) if r["event_id"] not in known])
     results = [{"event_id": e, "zone_id": z, "duplicate": e in known}
                for e, z in zip(event_ids, zones, strict=True)]
-    moves = _move_visitors(bulk, site_id, fresh, debounce_s)
-    return IngestResult(results, len(fresh), len(rows) - len(fresh), moves)
-
-
-PRESENCE = ("zone_id", "since", "ts", "pending_zone", "pending_since")
-
-
-def _move_visitors(bulk: Bulk, site_id: str, fresh: list[tuple[str, str, datetime, str | None]],
-                   debounce_s: float) -> list[Move]:
-    if not fresh:
-        return []
-    visitors = sorted({f[1] for f in fresh})
-    states: dict[str, VisitorState | None] = dict.fromkeys(visitors)
-    for v, zone, since, ts, pzone, psince in bulk.select_in(
-            "SELECT visitor_id, zone_id, since, ts, pending_zone, pending_since "
-            "FROM visitor_presence WHERE site_id = ? AND visitor_id IN ({in})", (site_id,), visitors):
-        states[v] = VisitorState(zone, bulk.read_ts(since), bulk.read_ts(ts), pzone,  # type: ignore[arg-type]
-                                 bulk.read_ts(psince))
-    moves: list[Move] = []
-    for _, visitor, ts, zone in sorted(fresh, key=lambda f: f[2]):
-        states[visitor], move = step(visitor, states[visitor], zone, ts, debounce_s)
-        if move:
-            moves.append(move)
-    bulk.insert("visitor_presence", ("site_id", "visitor_id", *PRESENCE),
-                [(site_id, v, st.zone, bulk.ts(st.since), bulk.ts(st.ts), st.pending_zone,
-                  bulk.ts(st.pending_since)) for v, st in states.items() if st is not None],
-                keys=("site_id", "visitor_id"),
-                conflict="DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in PRESENCE))
-    transitions = []
-    for m in moves:
-        if m.from_zone:
-            transitions.append((site_id, m.visitor_id, m.from_zone, "exit", bulk.ts(m.ts), m.dwell_s))
-        if m.to_zone:
-            transitions.append((site_id, m.visitor_id, m.to_zone, "enter", bulk.ts(m.ts), None))
-    if transitions:
-        bulk.conn.exec_driver_sql(
-            "INSERT INTO zone_transitions (site_id, visitor_id, zone_id, kind, ts, dwell_s) "
-            f"VALUES ({', '.join([bulk.mark] * 6)})", transitions)
-    return moves
+    return IngestResult(results, len(fresh), len(rows) - len(fresh), fresh)
 
 
 def expire_visitors(session: Session, site_id: str, now: datetime, timeout_s: float) -> int:

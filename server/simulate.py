@@ -12,7 +12,7 @@ import shapely
 from sqlalchemy import select
 
 from server.models import Site, utcnow
-from server.positions import ingest_positions
+from server.ingest import record_positions
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,9 @@ class VisitorSimulator:
 
     def step(self) -> int:
         """Move every visitor a few metres and ingest their positions; returns positions sent."""
-        sent = 0
         db, cache = self.state.db, self.state.services["zone_index"]
-        with db.session() as session:
+        batches: dict[str, list[dict[str, Any]]] = {}
+        with db.sessions() as session:
             for site in session.scalars(select(Site)):
                 zones = cache.get(session, site)
                 spots = self._spots(zones)
@@ -77,11 +77,10 @@ class VisitorSimulator:
                     self.counter += 1
                     batch.append({"event_id": f"sim-{self.counter}", "visitor_id": w.visitor_id,
                                   "ts": now, "lon": w.lon, "lat": w.lat})
-                ingest_positions(session, zones, batch, max_batch=len(batch) + 1,
-                                 debounce_s=float(site.config.get("debounce_s", 10)))
-                sent += len(batch)
-                self.state.services["hub"].occupancy_changed(site.id)
-        return sent
+                batches[site.id] = batch
+        for site_id, batch in batches.items():
+            record_positions(self.state, site_id, {"positions": batch})
+        return sum(len(b) for b in batches.values())
 
     def run(self, socketio: Any, interval_s: float = 3.0) -> None:
         while True:
@@ -110,6 +109,7 @@ class SensorSimulator:
         with db.sessions() as session:
             for site in session.scalars(select(Site)):
                 zones = services["zone_index"].get(session, site)
+                services["presence"].flush()
                 counts = {r["zone_id"]: r["count"] for r in occupancy(session, zones)}
                 now = utcnow()
                 for sensor in session.scalars(select(Sensor).where(Sensor.site_id == site.id)):

@@ -27,10 +27,9 @@ def _state():  # type: ignore[no-untyped-def]
                    tags=["presence"], skip_validation=True)  # validated below, at batch speed
 def post_positions(site_id: str):  # type: ignore[no-untyped-def]
     """Classify and store positions; each event_id is stored once; answers per event its zone."""
-    body = request.get_json(silent=True)
-    if body is None:
+    if not request.is_json:
         raise errors.BadRequest("send a JSON body: {\"positions\": [...]}")
-    return jsonify(record_positions(_state(), site_id, body))
+    return jsonify(record_positions(_state(), site_id, request.get_data()))
 
 
 @api.get("/sites/<site_id>/occupancy")
@@ -39,6 +38,7 @@ def post_positions(site_id: str):  # type: ignore[no-untyped-def]
 def get_occupancy(site_id: str):  # type: ignore[no-untyped-def]
     """Per zone: visitors (descendants included), effective capacity and level."""
     state = _state()
+    state.services["presence"].flush()
     with state.db.sessions() as session:
         site = get_site(session, site_id)
         zones = state.services["zone_index"].get(session, site)

@@ -75,6 +75,7 @@ def show_site(site_id: str):  # type: ignore[no-untyped-def]
 def site_zones(site_id: str):  # type: ignore[no-untyped-def]
     """The site's current zones as a GeoJSON FeatureCollection with live state and occupancy."""
     state = current_app.extensions["lantern"]
+    state.services["presence"].flush()
     with state.db.sessions() as session:
         site = get_site(session, site_id)
         site_zones = state.services["zone_index"].get(session, site)

@@ -80,3 +80,15 @@ class VisitorPresence(Base):
     ts: Mapped[datetime]
     pending_zone: Mapped[str | None] = mapped_column(String(128))
     pending_since: Mapped[datetime | None]
+
+
+class PresenceCheckpoint(Base):
+    """Per server process: the newest position event whose effect on presence is written.
+
+    A starting process replays the events after the oldest checkpoint (see
+    ``server/presence_book.py``)."""
+
+    __tablename__ = "presence_checkpoints"
+    writer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_pk: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

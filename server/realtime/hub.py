@@ -43,7 +43,9 @@ class Hub:
         self.lock = threading.Lock()
         self.bus = RedisBus(settings["SOCKETIO_MESSAGE_QUEUE"]) if settings.get(
             "SOCKETIO_MESSAGE_QUEUE") else None
-        self.extra_tasks: list[Any] = []  # callables run by the loop: f(session, now)
+        self.extra_tasks: list[Any] = []  # run once a second in one session: f(session, now)
+        self.loop_tasks: list[Any] = []  # run every loop turn, outside any session: f()
+        self.start_tasks: list[Any] = []  # run once before the loop starts: f()
         self._started = False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -51,6 +53,8 @@ class Hub:
         if self._started:
             return
         self._started = True
+        for task in self.start_tasks:
+            task()
         self.socketio.start_background_task(self._loop)
         if self.bus is not None:
             self.socketio.start_background_task(self.bus.listen, self._on_bus, self.socketio.sleep)
@@ -185,6 +189,8 @@ class Hub:
             self.socketio.sleep(0.1)
             try:
                 self.flush_acks()
+                for loop_task in self.loop_tasks:
+                    loop_task()
                 now_m = time.monotonic()
                 if now_m - last_beats >= 0.5:
                     last_beats = now_m

@@ -54,6 +54,8 @@ from server.schemas.presence import (  # noqa: F401
     OccupancyOut,
     PositionIn,
     PositionResult,
+    PositionRow,
+    PositionsBatch,
     PositionsIn,
     PositionsOut,
     ReadingIn,

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
+from typing_extensions import TypedDict
+
+Id = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class PositionRow(TypedDict):
+    """One position as the ingest path validates it: straight to a dict, no model objects
+    (the same fields and limits as ``PositionIn``, which documents it in OpenAPI)."""
+
+    event_id: Id
+    visitor_id: Id
+    ts: AwareDatetime
+    lon: float
+    lat: float
+
+
+class PositionsBatch(TypedDict):
+    positions: list[PositionRow]
 
 
 class PositionIn(BaseModel):
