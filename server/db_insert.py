@@ -20,11 +20,12 @@ ZERO = timedelta(0)
 class Bulk:
     """Driver-level bulk statements on the session's connection (inside its transaction)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, memo: dict[int, tuple[datetime, str]] | None = None) -> None:
+        """``memo``: timestamps already converted, shared with later statements (by identity)."""
         self.conn = session.connection()
         self.sqlite = self.conn.dialect.name == "sqlite"
         self.mark = "?" if self.sqlite else "%s"
-        self._ts: dict[int, tuple[datetime, str]] = {}
+        self._ts: dict[int, tuple[datetime, str]] = {} if memo is None else memo
         self._parsed: dict[str, datetime] = {}
 
     def ts(self, value: datetime | None) -> Any:

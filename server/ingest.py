@@ -26,7 +26,8 @@ def record_positions(state: Any, site_id: str, body: Any) -> dict[str, Any]:
             zones = state.services["zone_index"].get(session, site)
             debounce_s = float(site.config.get("debounce_s", 10))
             result = store_positions(session, zones, items,
-                                     max_batch=state.settings["LANTERN_MAX_BATCH"])
+                                     max_batch=state.settings["LANTERN_MAX_BATCH"],
+                                     ts_memo=book.ts_memo)
         moves = book.fold(site_id, result.fresh, debounce_s)
     hub = state.services.get("hub")
     if hub is not None and moves:

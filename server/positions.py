@@ -56,12 +56,13 @@ def parse_positions(items: list[dict[str, Any]], max_batch: int) -> tuple[list[d
 
 
 def store_positions(session: Session, site: SiteZones, items: list[dict[str, Any]], *,
-                    max_batch: int) -> IngestResult:
+                    max_batch: int, ts_memo: dict[int, Any] | None = None) -> IngestResult:
     """Classify a batch and store each new event once, in the caller's transaction (the caller
-    commits before acknowledging, then folds ``result.fresh`` into the presence book)."""
+    commits before acknowledging, then folds ``result.fresh`` into the presence book).
+    ``ts_memo`` keeps the stored form of each timestamp for the presence book's next write."""
     rows, lon, lat = parse_positions(items, max_batch)
     zones = site.index.classify(lon, lat).tolist()
-    bulk = Bulk(session)
+    bulk = Bulk(session, ts_memo)
     event_ids = [r["event_id"] for r in rows]
     known = {r[0] for r in bulk.select_in(
         "SELECT event_id FROM position_events WHERE event_id IN ({in})", (), event_ids)}

@@ -61,6 +61,9 @@ class PresenceBook:
         self._transitions: list[tuple[str, str, str, str, datetime, float | None]] = []
         self._last_flush = 0.0
         self._last_checkpoint = 0.0
+        # the stored form of timestamps converted since the last flush (ingest fills it, by
+        # identity; most of the next flush's timestamps are the same objects)
+        self.ts_memo: dict[int, tuple[datetime, str]] = {}
 
     # -- folding -------------------------------------------------------------------------------
     def fold(self, site_id: str, fresh: Iterable[Fresh], debounce_s: float) -> list[Move]:
@@ -119,10 +122,11 @@ class PresenceBook:
             transitions, self._transitions = self._transitions, []
             states = self._states
             presence = [(k, states[k]) for k in dirty if k in states]
+            memo, self.ts_memo = self.ts_memo, {}
             with self.db.sessions() as session:
                 checkpoint = session.scalar(select(func.max(PositionEvent.id))) or 0
         try:
-            self._write(presence, transitions, checkpoint)
+            self._write(presence, transitions, checkpoint, memo)
         except Exception:
             with self.lock:  # keep what is owed for the next flush
                 self._dirty |= dirty
@@ -133,10 +137,10 @@ class PresenceBook:
 
     def _write(self, presence: list[tuple[Key, VisitorState]],
                transitions: list[tuple[str, str, str, str, datetime, float | None]],
-               checkpoint: int) -> None:
+               checkpoint: int, memo: dict[int, tuple[datetime, str]]) -> None:
         now = utcnow()
         with self.db.session() as session:
-            bulk = Bulk(session)
+            bulk = Bulk(session, memo)
             ts = bulk.ts
             bulk.insert("visitor_presence", ("site_id", "visitor_id", *PRESENCE),
                         [(site, v, st.zone, ts(st.since), ts(st.ts), st.pending_zone,

@@ -11,8 +11,8 @@ import numpy as np
 import shapely
 from sqlalchemy import select
 
-from server.models import Site, utcnow
 from server.ingest import record_positions
+from server.models import Site, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,7 @@
 
 from .accounts import ApiToken, AuditLog, User
 from .base import Base, utcnow
-from .events import (Alert, PositionEvent, PresenceCheckpoint, SensorReading, VisitorPresence,
-                     ZoneTransition)
+from .events import Alert, PositionEvent, PresenceCheckpoint, SensorReading, VisitorPresence, ZoneTransition
 from .fleet import Kiosk, KioskCommand, KioskPresence, KioskSession, KioskSessionEvent
 from .reports import ReportRun
 from .venue import Basin, Experience, Sensor, Site, Zone, ZoneState
