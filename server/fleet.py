@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from server import audit, errors
@@ -85,19 +86,42 @@ def issue(session: Session, actor: str, action: str, args: dict[str, Any], *,
     now = now or utcnow()
     expires = now + timedelta(seconds=ttl_s)
     # one statement hands out the sequence numbers, atomically, whatever the number of kiosks
-    seqs = dict(session.execute(update(Kiosk).where(Kiosk.id.in_(targets))
-                                .values(next_seq=Kiosk.next_seq + 1)
-                                .returning(Kiosk.id, Kiosk.next_seq - 1)).all())
+    # (Core statements on the tables: the ORM's bulk paths cost more than the database's work
+    # when one command goes to hundreds of kiosks)
+    kiosks, commands = cast(Table, Kiosk.__table__), cast(Table, KioskCommand.__table__)
+    seqs = dict(session.execute(update(kiosks).where(kiosks.c.id.in_(targets))
+                                .values(next_seq=kiosks.c.next_seq + 1)
+                                .returning(kiosks.c.id, kiosks.c.next_seq - 1)).all())
     issued = [Issued(f"c-{secrets.token_hex(8)}", kid, int(seqs[kid]), action, args)
               for kid in targets]
     if issued:
-        session.execute(insert(KioskCommand), [
+        session.connection().execute(insert(commands), [
             {"id": c.id, "kiosk_id": c.kiosk_id, "seq": c.seq, "action": action, "args": args,
              "issued_by": actor, "created_at": now, "expires_at": expires, "attempts": 0,
              "status": "pending"} for c in issued])
     audit.record(session, actor, "command", kiosk_id or f"group:{group}", action=action, args=args,
                  kiosks=targets, exclude=exclude or [])
     return issued
+
+
+def claim_for_sending(session: Session, issued: list[Issued], connected: Collection[str],
+                      now: datetime) -> list[Issued]:
+    """Of commands just issued, those that may go out at once on this process's connections:
+    the kiosk is connected here and has no other command pending (so sequence order and the
+    in-flight bound hold without reading the queue back). They are marked sent."""
+    local = [c for c in issued if c.kiosk_id in connected]
+    if not local:
+        return []
+    c = cast(Table, KioskCommand.__table__).c
+    pending = dict(session.execute(
+        select(c.kiosk_id, func.count()).where(c.kiosk_id.in_([x.kiosk_id for x in local]),
+                                               c.status == "pending").group_by(c.kiosk_id)).all())
+    ready = [x for x in local if pending.get(x.kiosk_id) == 1]
+    if ready:
+        session.execute(update(cast(Table, KioskCommand.__table__))
+                        .where(c.id.in_([x.id for x in ready]))
+                        .values(sent_at=now, attempts=c.attempts + 1))
+    return ready
 
 
 def payload(command: Issued | KioskCommand) -> dict[str, Any]:
@@ -125,34 +149,42 @@ def record_acks(session: Session, acks: list[tuple[str, Any, datetime]]) -> None
     if not acks:
         return
     by_id = {cid: (response, when) for cid, response, when in acks}
-    rows = session.execute(select(KioskCommand.id, KioskCommand.kiosk_id, KioskCommand.seq,
-                                  KioskCommand.action, KioskCommand.args).where(
-        KioskCommand.id.in_(list(by_id)), KioskCommand.status == "pending")).all()
+    c = cast(Table, KioskCommand.__table__).c
+    rows = session.execute(select(c.id, c.kiosk_id, c.seq, c.action).where(
+        c.id.in_(list(by_id)), c.status == "pending")).all()
     updates: list[dict[str, Any]] = []
     acked_seq: dict[str, int] = {}
-    loaded: dict[str, Any] = {}
-    for cid, kid, seq, action, args in rows:
+    loads: dict[str, tuple[int, str]] = {}  # kiosk -> its newest acknowledged load_scene
+    for cid, kid, seq, action in rows:
         response, when = by_id[cid]
         ok = isinstance(response, dict) and response.get("ok") is True
         result = response if isinstance(response, dict) else {"ok": False, "error": "no ack"}
         updates.append({"b_id": cid, "status": "acked" if ok else "failed", "acked_at": when,
                         "result": result})
-        acked_seq[kid] = max(acked_seq.get(kid, 0), seq)
-        if ok and action == "load_scene":
-            loaded[kid] = args.get("experience_id")
+        if seq > acked_seq.get(kid, 0):
+            acked_seq[kid] = seq
+        if ok and action == "load_scene" and seq > loads.get(kid, (0, ""))[0]:
+            loads[kid] = (seq, cid)
+    # one statement each, executed for many rows: a statement per kiosk cost more than the
+    # database's work when 500 kiosks acknowledged one command together
+    conn = session.connection()
+    commands, kiosks = cast(Table, KioskCommand.__table__), cast(Table, Kiosk.__table__)
     if updates:
-        from sqlalchemy import Table, bindparam
-
-        table = cast(Table, KioskCommand.__table__)
-        session.connection().execute(
-            update(table).where(table.c.id == bindparam("b_id"))
-            .values(status=bindparam("status"), acked_at=bindparam("acked_at"),
-                    result=bindparam("result")), updates)
-    for kid, seq in acked_seq.items():
-        session.execute(update(Kiosk).where(Kiosk.id == kid, Kiosk.acked_seq < seq)
-                        .values(acked_seq=seq))
-    for kid, experience in loaded.items():
-        session.execute(update(Kiosk).where(Kiosk.id == kid).values(experience_id=experience))
+        conn.execute(update(commands).where(commands.c.id == bindparam("b_id"))
+                     .values(status=bindparam("status"), acked_at=bindparam("acked_at"),
+                             result=bindparam("result")), updates)
+    if acked_seq:
+        conn.execute(update(kiosks).where(kiosks.c.id == bindparam("b_id"),
+                                          kiosks.c.acked_seq < bindparam("b_seq"))
+                     .values(acked_seq=bindparam("b_seq")),
+                     [{"b_id": k, "b_seq": s} for k, s in acked_seq.items()])
+    if loads:
+        args = dict(session.execute(select(c.id, c.args).where(
+            c.id.in_([cid for _, cid in loads.values()]))).all())
+        conn.execute(update(kiosks).where(kiosks.c.id == bindparam("b_id"))
+                     .values(experience_id=bindparam("b_exp")),
+                     [{"b_id": k, "b_exp": (args.get(cid) or {}).get("experience_id")}
+                      for k, (_, cid) in loads.items()])
 
 
 def expire(session: Session, now: datetime) -> int:
@@ -191,8 +223,6 @@ def store_heartbeats(session: Session, beats: dict[str, dict[str, Any]]) -> None
     """Write the latest heartbeat of each kiosk (batched by the hub)."""
     if not beats:
         return
-    from sqlalchemy import Table, bindparam
-
     table = cast(Table, Kiosk.__table__)
     session.connection().execute(
         update(table).where(table.c.id == bindparam("b_id")).values(

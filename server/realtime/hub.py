@@ -124,12 +124,23 @@ class Hub:
                 session.execute(update(KioskCommand).where(
                     KioskCommand.id.in_([d["id"] for _, d in sent]))
                     .values(sent_at=now, attempts=KioskCommand.attempts + 1))
+        self._emit_commands(sent)
+        return len(sent)
+
+    def send_now(self, commands: Iterable[dict[str, Any]]) -> int:
+        """Emit commands already claimed for sending (``fleet.claim_for_sending``) to the kiosks
+        connected here; a kiosk gone meanwhile gets its command when it is retried."""
+        sent = [(self.local[c["kiosk_id"]], {k: c[k] for k in ("id", "seq", "action", "args")})
+                for c in commands if c["kiosk_id"] in self.local]
+        self._emit_commands(sent)
+        return len(sent)
+
+    def _emit_commands(self, sent: list[tuple[str, dict[str, Any]]]) -> None:
         for sid, data in sent:
             # python-socketio directly: Flask-SocketIO's wrapper would build a request context
             # for every ack, and the kiosk is connected to this very process
             self.socketio.server.emit("command", data, to=sid, namespace="/kiosk",
                                       callback=self._ack_callback(data["id"]))
-        return len(sent)
 
     def _ack_callback(self, command_id: str):  # type: ignore[no-untyped-def]
         def on_ack(response: Any = None) -> None:
