@@ -1,8 +1,9 @@
 """One command fanned out to 500 connected kiosks on loopback, beside a raw python-socketio emit.
 
 Lantern: ``python -m server run`` (gevent mode, the real venues, a fresh SQLite file); 500
-kiosks registered over REST in group ``bench``; 500 python-socketio ``AsyncClient`` s in this
-one asyncio process connect to ``/kiosk`` over WebSocket, each with its own id and token.
+kiosks registered over REST in group ``bench``; 500 lean Socket.IO clients
+(``socketio_peers.lean``: aiohttp WebSocket speaking the protocol directly) in this one
+asyncio process connect to ``/kiosk``, each with its own id and token.
 Each round posts ``POST /api/v1/commands`` ``{"group": "bench", "action": "announce",
 "args": {"text": ...}}``; the server queues one command a kiosk, then emits each (with an
 ack request) to its kiosk, which acks ``{"ok": true}``. Latency per kiosk: from just before
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.socketio_peers.lean import LeanKiosk  # noqa: E402
 from bench.socketio_peers.runner import (  # noqa: E402
     HOST,
     _child_env,
@@ -45,35 +47,33 @@ ROUND_TIMEOUT_S = 15.0
 
 
 class Fleet:
-    """Connected kiosk clients that note when each announcement arrives."""
+    """Connected kiosk clients (``LeanKiosk``) that note when each announcement arrives."""
 
     def __init__(self) -> None:
-        self.clients: list[Any] = []
+        self.clients: list[LeanKiosk] = []
         self.received: list[dict[str, float]] = []
+        self.http: Any = None
 
     async def connect(self, url: str, creds: Sequence[dict[str, str]], chunk: int = 50) -> float:
         """Connect one client per credential, ``chunk`` at a time; return the seconds taken."""
-        import socketio
+        import aiohttp
 
+        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         t0 = time.monotonic()
         for i in range(0, len(creds), chunk):
-            await asyncio.gather(*(self._one(socketio, url, c) for c in creds[i:i + chunk]))
+            await asyncio.gather(*(self._one(url, c) for c in creds[i:i + chunk]))
         return time.monotonic() - t0
 
-    async def _one(self, socketio: Any, url: str, cred: dict[str, str]) -> None:
-        sio = socketio.AsyncClient(reconnection=False)
+    async def _one(self, url: str, cred: dict[str, str]) -> None:
         seen: dict[str, float] = {}
 
-        async def on_command(data: Any) -> dict[str, Any]:
-            key = str(data.get("args", {}).get("text"))
-            seen.setdefault(key, time.monotonic())
-            return {"ok": True}
+        def on_event(name: str, data: Any, t: float) -> None:
+            if name == "command" and isinstance(data, dict):
+                seen.setdefault(str(data.get("args", {}).get("text")), t)
 
-        sio.on("command", on_command, namespace=NAMESPACE)
-        await sio.connect(url, transports=["websocket"], namespaces=[NAMESPACE],
-                          auth={"kiosk_id": cred["kiosk_id"], "token": cred["token"]},
-                          wait_timeout=30)
-        self.clients.append(sio)
+        kiosk = LeanKiosk(NAMESPACE, on_event)
+        await kiosk.connect(self.http, url, {"kiosk_id": cred["kiosk_id"], "token": cred["token"]})
+        self.clients.append(kiosk)
         self.received.append(seen)
 
     async def round(self, key: str, post: Callable[[], Any]) -> dict[str, Any]:
@@ -90,7 +90,9 @@ class Fleet:
                 "post_s": post_s}
 
     async def close(self) -> None:
-        await asyncio.gather(*(c.disconnect() for c in self.clients), return_exceptions=True)
+        await asyncio.gather(*(c.close() for c in self.clients), return_exceptions=True)
+        if self.http is not None:
+            await self.http.close()
 
 
 async def _measure(url: str, creds: Sequence[dict[str, str]], rounds: int,

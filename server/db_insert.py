@@ -8,6 +8,7 @@ support ``INSERT ... ON CONFLICT``. Timestamps are written as SQLAlchemy's SQLit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,6 +43,19 @@ class Bulk:
             text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         self._ts[id(value)] = (value, text)
         return text
+
+    def json(self, value: Any) -> Any:
+        """A value for a JSON column, as the driver takes it."""
+        if self.sqlite:
+            return json.dumps(value)
+        from psycopg.types.json import Json
+
+        return Json(value)
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run ``sql`` (written with ``?`` placeholders) once for each row."""
+        if rows:
+            self.conn.exec_driver_sql(sql if self.sqlite else sql.replace("?", "%s"), rows)
 
     def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
                conflict: str = "DO NOTHING", keys: Sequence[str] = ()) -> None:

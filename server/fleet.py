@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server import audit, errors
@@ -86,19 +86,18 @@ def issue(session: Session, actor: str, action: str, args: dict[str, Any], *,
     now = now or utcnow()
     expires = now + timedelta(seconds=ttl_s)
     # one statement hands out the sequence numbers, atomically, whatever the number of kiosks
-    # (Core statements on the tables: the ORM's bulk paths cost more than the database's work
-    # when one command goes to hundreds of kiosks)
-    kiosks, commands = cast(Table, Kiosk.__table__), cast(Table, KioskCommand.__table__)
-    seqs = dict(session.execute(update(kiosks).where(kiosks.c.id.in_(targets))
-                                .values(next_seq=kiosks.c.next_seq + 1)
-                                .returning(kiosks.c.id, kiosks.c.next_seq - 1)).all())
+    # (driver-level statements: building SQLAlchemy statements with hundreds of parameters
+    # cost more than the database's work when one command goes to hundreds of kiosks)
+    bulk = Bulk(session)
+    seqs = dict(bulk.select_in("UPDATE kiosks SET next_seq = next_seq + 1 WHERE id IN ({in}) "
+                               "RETURNING id, next_seq - 1", (), targets))
     issued = [Issued(f"c-{secrets.token_hex(8)}", kid, int(seqs[kid]), action, args)
               for kid in targets]
     if issued:
-        session.connection().execute(insert(commands), [
-            {"id": c.id, "kiosk_id": c.kiosk_id, "seq": c.seq, "action": action, "args": args,
-             "issued_by": actor, "created_at": now, "expires_at": expires, "attempts": 0,
-             "status": "pending"} for c in issued])
+        fixed = (action, bulk.json(args), actor, bulk.ts(now), bulk.ts(expires), 0, "pending")
+        bulk.insert("kiosk_commands", ("id", "kiosk_id", "seq", "action", "args", "issued_by",
+                                       "created_at", "expires_at", "attempts", "status"),
+                    [(c.id, c.kiosk_id, c.seq, *fixed) for c in issued])
     audit.record(session, actor, "command", kiosk_id or f"group:{group}", action=action, args=args,
                  kiosks=targets, exclude=exclude or [])
     return issued
@@ -109,19 +108,16 @@ def claim_for_sending(session: Session, issued: list[Issued], connected: Collect
     """Of commands just issued, those that may go out at once on this process's connections:
     the kiosk is connected here and has no other command pending (so sequence order and the
     in-flight bound hold without reading the queue back). They are marked sent."""
-    local = [c for c in issued if c.kiosk_id in connected]
+    local = {c.id: c for c in issued if c.kiosk_id in connected}
     if not local:
         return []
-    c = cast(Table, KioskCommand.__table__).c
-    pending = dict(session.execute(
-        select(c.kiosk_id, func.count()).where(c.kiosk_id.in_([x.kiosk_id for x in local]),
-                                               c.status == "pending").group_by(c.kiosk_id)).all())
-    ready = [x for x in local if pending.get(x.kiosk_id) == 1]
-    if ready:
-        session.execute(update(cast(Table, KioskCommand.__table__))
-                        .where(c.id.in_([x.id for x in ready]))
-                        .values(sent_at=now, attempts=c.attempts + 1))
-    return ready
+    bulk = Bulk(session)
+    claimed = bulk.select_in(
+        "UPDATE kiosk_commands SET sent_at = ?, attempts = attempts + 1 WHERE NOT EXISTS ("
+        "SELECT 1 FROM kiosk_commands AS other WHERE other.kiosk_id = kiosk_commands.kiosk_id "
+        "AND other.status = 'pending' AND other.id <> kiosk_commands.id) AND id IN ({in}) "
+        "RETURNING id", (bulk.ts(now),), list(local))
+    return [local[cid] for cid, in claimed]
 
 
 def payload(command: Issued | KioskCommand) -> dict[str, Any]:
@@ -167,21 +163,17 @@ def record_acks(session: Session, acks: list[tuple[str, Any, datetime]]) -> None
             loads[kid] = (seq, cid)
     # one statement each, executed for many rows: a statement per kiosk cost more than the
     # database's work when 500 kiosks acknowledged one command together
-    conn = session.connection()
-    commands, kiosks = cast(Table, KioskCommand.__table__), cast(Table, Kiosk.__table__)
-    if updates:
-        conn.execute(update(commands).where(commands.c.id == bindparam("b_id"))
-                     .values(status=bindparam("status"), acked_at=bindparam("acked_at"),
-                             result=bindparam("result")), updates)
-    if acked_seq:
-        conn.execute(update(kiosks).where(kiosks.c.id == bindparam("b_id"),
-                                          kiosks.c.acked_seq < bindparam("b_seq"))
-                     .values(acked_seq=bindparam("b_seq")),
-                     [{"b_id": k, "b_seq": s} for k, s in acked_seq.items()])
+    bulk = Bulk(session)
+    bulk.execute_many("UPDATE kiosk_commands SET status = ?, acked_at = ?, result = ? WHERE id = ?",
+                      [(u["status"], bulk.ts(u["acked_at"]), bulk.json(u["result"]), u["b_id"])
+                       for u in updates])
+    bulk.execute_many("UPDATE kiosks SET acked_seq = ? WHERE id = ? AND acked_seq < ?",
+                      [(s, k, s) for k, s in acked_seq.items()])
+    kiosks = cast(Table, Kiosk.__table__)
     if loads:
         args = dict(session.execute(select(c.id, c.args).where(
             c.id.in_([cid for _, cid in loads.values()]))).all())
-        conn.execute(update(kiosks).where(kiosks.c.id == bindparam("b_id"))
+        session.connection().execute(update(kiosks).where(kiosks.c.id == bindparam("b_id"))
                      .values(experience_id=bindparam("b_exp")),
                      [{"b_id": k, "b_exp": (args.get(cid) or {}).get("experience_id")}
                       for k, (_, cid) in loads.items()])

@@ -17,7 +17,7 @@ from server.venue_import import import_venues
 TABLES = {"basins", "sites", "zones", "zone_states", "sensors", "experiences", "kiosks",
           "kiosk_presence", "kiosk_commands", "kiosk_session_events", "users", "api_tokens",
           "audit_log", "position_events", "zone_transitions", "sensor_readings", "alerts",
-          "report_runs"}
+          "report_runs", "visitor_presence", "presence_checkpoints"}
 
 
 @pytest.fixture
@@ -87,3 +87,40 @@ def test_reimport_of_a_changed_zone_keeps_the_old_version(database, mini_venues:
                                    .where(Zone.zone_id == "t-cave-01").order_by(Zone.version)).all()
         assert [tuple(v) for v in versions] == [(1, False, 10), (2, True, 12)]
         assert session.get(Site, "testsite").zones_version == 2  # type: ignore[union-attr]
+
+
+def test_the_command_queue_numbers_claims_and_acknowledges_on_either_database(
+        database, mini_venues: Path) -> None:  # type: ignore[no-untyped-def]
+    from server import fleet
+    from server.kiosks import create_kiosk
+    from server.models import Kiosk, KioskCommand
+
+    with database.session() as session:
+        import_venues(session, mini_venues)
+        ids = sorted(create_kiosk(session, "testsite", 100.0, 30.0, group="hall")[0]
+                     for _ in range(3))
+    now = datetime.now(UTC)
+    with database.session() as session:  # a first command for all three, one still unacked
+        first = fleet.issue(session, "olga", "announce", {"text": "hello"}, group="hall")
+        assert sorted(c.seq for c in first) == [1, 1, 1]
+        fleet.record_acks(session, [(c.id, {"ok": True}, now) for c in first if c.kiosk_id != ids[0]])
+    with database.session() as session:
+        second = fleet.issue(session, "olga", "load_scene",
+                             {"experience_id": "exp-cave", "scene": "mogao_cave"}, group="hall")
+        assert {c.kiosk_id: c.seq for c in second} == dict.fromkeys(ids, 2)
+        # ids[0] still has its first command pending: its second waits its turn in the queue
+        claimed = fleet.claim_for_sending(session, second, {ids[0], ids[1]}, now)
+        assert [c.kiosk_id for c in claimed] == [ids[1]]
+    with database.session() as session:
+        fleet.record_acks(session, [(claimed[0].id, {"ok": True}, now),
+                                    (next(c.id for c in first if c.kiosk_id == ids[0]),
+                                     {"ok": False, "error": "busy"}, now)])
+    with database.sessions() as session:
+        sent = session.get(KioskCommand, claimed[0].id)
+        assert (sent.status, sent.attempts, sent.result) == ("acked", 1, {"ok": True})
+        assert sent.sent_at is not None and sent.acked_at is not None
+        kiosk = session.get(Kiosk, ids[1])
+        assert (kiosk.acked_seq, kiosk.experience_id) == (2, "exp-cave")
+        failed = session.scalars(select(KioskCommand).where(KioskCommand.kiosk_id == ids[0],
+                                                            KioskCommand.seq == 1)).one()
+        assert (failed.status, failed.result) == ("failed", {"ok": False, "error": "busy"})
