@@ -133,6 +133,8 @@ class Hub:
         sent = [(self.local[c["kiosk_id"]], {k: c[k] for k in ("id", "seq", "action", "args")})
                 for c in commands if c["kiosk_id"] in self.local]
         self._emit_commands(sent)
+        if sent:
+            self.socketio.sleep(0)  # the connections write them now, before the caller goes on
         return len(sent)
 
     def _emit_commands(self, sent: list[tuple[str, dict[str, Any]]]) -> None:
