@@ -40,11 +40,13 @@ Row = tuple[str, str, str, str, float, float, str | None]
 
 
 def make_batches(n: int, size: int, bbox: tuple[float, float, float, float],
-                 seed: int = 1) -> list[list[dict[str, Any]]]:
-    """``n`` batches of ``size`` positions, uniform in ``bbox``, 5,000 visitors, rising ts."""
+                 seed: int = 1, t0: datetime | None = None) -> list[list[dict[str, Any]]]:
+    """``n`` batches of ``size`` positions, uniform in ``bbox``, 5,000 visitors, ts rising by
+    10 ms from ``t0`` (the current second by default: positions of visitors there now, so
+    that none has timed out)."""
     rng = random.Random(seed)
     x0, y0, x1, y1 = bbox
-    t0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    t0 = t0 or datetime.now(UTC).replace(microsecond=0)
     batches = []
     for b in range(n):
         batch = []
@@ -136,8 +138,14 @@ def run(batches: int = 50, warmup: int = 5, size: int = 1000,
     with live_server() as server:
         bbox = site_bbox(server)
         url = f"{server.url}/api/v1/sites/{SITE}/positions"
-        rounds = [make_batches(warmup, size, bbox, seed=100)]
-        rounds += [make_batches(batches, size, bbox, seed=t) for t in threads]
+        # each round goes on in time from the one before: a round that went back in time would
+        # be all out-of-order positions, which the server only stores
+        start = datetime.now(UTC).replace(microsecond=0)
+        step = timedelta(milliseconds=10)
+        rounds = [make_batches(warmup, size, bbox, seed=100, t0=start)]
+        for k, t in enumerate(threads):
+            rounds.append(make_batches(batches, size, bbox, seed=t,
+                                       t0=start + step * size * (warmup + k * batches)))
         post_all(url, server.admin, [json.dumps({"positions": b}).encode() for b in rounds[0]], 1)
         raw_rows: list[list[Row]] = []
         for t, measured in zip(threads, rounds[1:], strict=True):

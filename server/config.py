@@ -27,7 +27,7 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "LANTERN_COMMAND_TTL_S": (300, int, "an undelivered kiosk command expires after this"),
     "LANTERN_COMMAND_RETRY_S": (5, int, "resend an unacknowledged command after this"),
     "LANTERN_OCCUPANCY_EMIT_S": (1.0, float, "at most one occupancy update to operators per this"),
-    "LANTERN_PRESENCE_FLUSH_S": (0.5, float, "visitor presence is written to the database this often"),
+    "LANTERN_PRESENCE_FLUSH_S": (1.0, float, "visitor presence is written to the database this often"),
     "LANTERN_SOCKET_MAX_FRAME": (64 * 1024, int, "largest Socket.IO message in bytes"),
     "LANTERN_SOCKET_RATE": (50, int, "events per second one connection may send"),
     "LANTERN_PREVIEW_WORKERS": (1, int, "processes rendering scene previews"),

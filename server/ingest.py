@@ -27,7 +27,7 @@ def record_positions(state: Any, site_id: str, body: Any) -> dict[str, Any]:
             debounce_s = float(site.config.get("debounce_s", 10))
             result = store_positions(session, zones, items,
                                      max_batch=state.settings["LANTERN_MAX_BATCH"],
-                                     ts_memo=book.ts_memo)
+                                     stored_ts=book.stored_ts)
         moves = book.fold(site_id, result.fresh, debounce_s)
     hub = state.services.get("hub")
     if hub is not None and moves:

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from server import errors
-from server.db_insert import Bulk
+from server.db_insert import Bulk, epoch_seconds, stored_texts
 from server.domain.capacity import occupancy_rows
 from server.models import VisitorPresence, ZoneState, ZoneTransition
 from server.zone_index import SiteZones, live_states
@@ -23,7 +23,7 @@ class IngestResult:
     results: list[dict[str, Any]]
     accepted: int
     duplicates: int
-    fresh: list[tuple[str, str, datetime, str | None]] = field(default_factory=list)
+    fresh: list[tuple[str, str, float, str | None]] = field(default_factory=list)
 
 
 def parse_positions(items: list[dict[str, Any]], max_batch: int) -> tuple[list[dict[str, Any]],
@@ -56,23 +56,33 @@ def parse_positions(items: list[dict[str, Any]], max_batch: int) -> tuple[list[d
 
 
 def store_positions(session: Session, site: SiteZones, items: list[dict[str, Any]], *,
-                    max_batch: int, ts_memo: dict[int, Any] | None = None) -> IngestResult:
+                    max_batch: int, stored_ts: dict[float, str] | None = None) -> IngestResult:
     """Classify a batch and store each new event once, in the caller's transaction (the caller
-    commits before acknowledging, then folds ``result.fresh`` into the presence book).
-    ``ts_memo`` keeps the stored form of each timestamp for the presence book's next write."""
+    commits before acknowledging, then folds ``result.fresh`` into the presence book; its
+    times are epoch seconds). ``stored_ts`` collects the stored form of each timestamp, for
+    the presence book's next write."""
     rows, lon, lat = parse_positions(items, max_batch)
     zones = site.index.classify(lon, lat).tolist()
-    bulk = Bulk(session, ts_memo)
+    bulk = Bulk(session)
     event_ids = [r["event_id"] for r in rows]
     known = {r[0] for r in bulk.select_in(
         "SELECT event_id FROM position_events WHERE event_id IN ({in})", (), event_ids)}
-    fresh = [(r["event_id"], r["visitor_id"], r["ts"], z)
-             for r, z in zip(rows, zones, strict=True) if r["event_id"] not in known]
+    when = [r["ts"] for r in rows]
+    epochs = epoch_seconds(when)
+    seconds = epochs.tolist()
+    if bulk.sqlite:
+        stamps: list[Any] = stored_texts(epochs)
+        if stored_ts is not None:
+            stored_ts.update(zip(seconds, stamps, strict=True))
+    else:
+        stamps = when
     site_id = site.site_id
+    new = [i for i, e in enumerate(event_ids) if e not in known]
+    fresh = [(event_ids[i], rows[i]["visitor_id"], seconds[i], zones[i]) for i in new]
     bulk.insert("position_events", ("event_id", "site_id", "visitor_id", "ts", "lon", "lat",
                                     "zone_id"),
-                [(r["event_id"], site_id, r["visitor_id"], bulk.ts(r["ts"]), r["lon"], r["lat"], z)
-                 for r, z in zip(rows, zones, strict=True) if r["event_id"] not in known])
+                [(event_ids[i], site_id, rows[i]["visitor_id"], stamps[i], rows[i]["lon"],
+                  rows[i]["lat"], zones[i]) for i in new])
     results = [{"event_id": e, "zone_id": z, "duplicate": e in known}
                for e, z in zip(event_ids, zones, strict=True)]
     return IngestResult(results, len(fresh), len(rows) - len(fresh), fresh)

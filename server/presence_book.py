@@ -40,7 +40,8 @@ from server.models.base import utcnow
 log = logging.getLogger(__name__)
 
 Key = tuple[str, str]  # (site_id, visitor_id)
-Fresh = tuple[str, str, datetime, str | None]  # (event_id, visitor_id, ts, zone_id)
+Fresh = tuple[str, str, float, str | None]  # (event_id, visitor_id, epoch seconds, zone_id)
+Transition = tuple[str, str, str, str, float, float | None]  # site, visitor, zone, kind, ts, dwell
 PRESENCE = ("zone_id", "since", "ts", "pending_zone", "pending_since")
 KEEPALIVE_S = 30.0  # a live process rewrites its checkpoint at least this often
 STALE_S = 300.0  # a checkpoint not rewritten for this long belongs to a process that is gone
@@ -58,12 +59,12 @@ class PresenceBook:
         self.lock = threading.RLock()
         self._states: dict[Key, VisitorState] = {}
         self._dirty: set[Key] = set()
-        self._transitions: list[tuple[str, str, str, str, datetime, float | None]] = []
+        self._transitions: list[Transition] = []
         self._last_flush = 0.0
         self._last_checkpoint = 0.0
-        # the stored form of timestamps converted since the last flush (ingest fills it, by
-        # identity; most of the next flush's timestamps are the same objects)
-        self.ts_memo: dict[int, tuple[datetime, str]] = {}
+        # epoch seconds -> stored form, for the timestamps ingested since the last flush (most
+        # of the next flush's timestamps are among them)
+        self.stored_ts: dict[float, str] = {}
 
     # -- folding -------------------------------------------------------------------------------
     def fold(self, site_id: str, fresh: Iterable[Fresh], debounce_s: float) -> list[Move]:
@@ -103,9 +104,10 @@ class PresenceBook:
                     "SELECT visitor_id, zone_id, since, ts, pending_zone, pending_since "
                     "FROM visitor_presence WHERE site_id = ? AND visitor_id IN ({in})",
                     (site_id,), sorted(visitors)):
+                pending = bulk.read_ts(psince)
                 self._states[(site_id, v)] = VisitorState(
-                    zone, bulk.read_ts(since), bulk.read_ts(ts), pzone,  # type: ignore[arg-type]
-                    bulk.read_ts(psince))
+                    zone, bulk.read_ts(since).timestamp(), bulk.read_ts(ts).timestamp(),  # type: ignore[union-attr]
+                    pzone, pending.timestamp() if pending is not None else None)
 
     # -- writing behind ------------------------------------------------------------------------
     def due(self) -> bool:
@@ -122,7 +124,7 @@ class PresenceBook:
             transitions, self._transitions = self._transitions, []
             states = self._states
             presence = [(k, states[k]) for k in dirty if k in states]
-            memo, self.ts_memo = self.ts_memo, {}
+            memo, self.stored_ts = self.stored_ts, {}
             with self.db.sessions() as session:
                 checkpoint = session.scalar(select(func.max(PositionEvent.id))) or 0
         try:
@@ -135,13 +137,12 @@ class PresenceBook:
         self._last_checkpoint = self._last_flush
         return len(presence) + len(transitions)
 
-    def _write(self, presence: list[tuple[Key, VisitorState]],
-               transitions: list[tuple[str, str, str, str, datetime, float | None]],
-               checkpoint: int, memo: dict[int, tuple[datetime, str]]) -> None:
+    def _write(self, presence: list[tuple[Key, VisitorState]], transitions: list[Transition],
+               checkpoint: int, memo: dict[float, str]) -> None:
         now = utcnow()
         with self.db.session() as session:
             bulk = Bulk(session, memo)
-            ts = bulk.ts
+            ts = bulk.epoch
             bulk.insert("visitor_presence", ("site_id", "visitor_id", *PRESENCE),
                         [(site, v, st.zone, ts(st.since), ts(st.ts), st.pending_zone,
                           ts(st.pending_since)) for (site, v), st in presence],
@@ -153,7 +154,7 @@ class PresenceBook:
                     f"VALUES ({', '.join([bulk.mark] * 6)})",
                     [(s, v, z, k, ts(t), d) for s, v, z, k, t, d in transitions])
             bulk.insert("presence_checkpoints", ("writer", "event_pk", "updated_at"),
-                        [(self.writer, checkpoint, ts(now))], keys=("writer",),
+                        [(self.writer, checkpoint, bulk.ts(now))], keys=("writer",),
                         conflict="DO UPDATE SET event_pk = excluded.event_pk, "
                                  "updated_at = excluded.updated_at")
             table = PresenceCheckpoint.__table__
@@ -163,9 +164,10 @@ class PresenceBook:
     # -- leaving -------------------------------------------------------------------------------
     def forget_before(self, site_id: str, cutoff: datetime) -> int:
         """Drop from memory the visitors of a site last seen before ``cutoff`` (they left)."""
+        limit = cutoff.timestamp()
         with self.lock:
             gone = [k for k, st in self._states.items()
-                    if k[0] == site_id and st.ts < cutoff]
+                    if k[0] == site_id and st.ts < limit]
             for k in gone:
                 del self._states[k]
             return len(gone)
@@ -192,7 +194,7 @@ class PresenceBook:
                 last = rows[-1][0]
                 by_site: dict[str, list[Fresh]] = {}
                 for _, site_id, event_id, visitor, ts, zone in rows:
-                    by_site.setdefault(site_id, []).append((event_id, visitor, ts, zone))
+                    by_site.setdefault(site_id, []).append((event_id, visitor, ts.timestamp(), zone))
                 for site_id, fresh in by_site.items():
                     self.fold(site_id, fresh, debounce.get(site_id, 10.0))
                 replayed += len(rows)

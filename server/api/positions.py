@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+import orjson
+from flask import current_app, request
 from spectree import Response
 
 from server import errors
@@ -29,7 +30,9 @@ def post_positions(site_id: str):  # type: ignore[no-untyped-def]
     """Classify and store positions; each event_id is stored once; answers per event its zone."""
     if not request.is_json:
         raise errors.BadRequest("send a JSON body: {\"positions\": [...]}")
-    return jsonify(record_positions(_state(), site_id, request.get_data()))
+    answer = record_positions(_state(), site_id, request.get_data())
+    # orjson: a thousand results serialise in a tenth of the time the json module takes
+    return current_app.response_class(orjson.dumps(answer), mimetype="application/json")
 
 
 @api.get("/sites/<site_id>/occupancy")

@@ -2,22 +2,22 @@
 
 The state of a visitor is (zone, since, pending zone, pending since). A new zone must be seen
 for ``debounce_s`` before the visitor counts as having moved; going back to the current zone
-cancels the pending move. Events older than the visitor's last one are ignored.
+cancels the pending move. Events older than the visitor's last one are ignored. Times are
+seconds since the epoch (UTC): this runs once per position, thousands of times a second.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import NamedTuple
 
 
 class VisitorState(NamedTuple):
     zone: str | None
-    since: datetime
-    ts: datetime
+    since: float
+    ts: float
     pending_zone: str | None = None
-    pending_since: datetime | None = None
+    pending_since: float | None = None
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,11 @@ class Move:
     visitor_id: str
     from_zone: str | None
     to_zone: str | None
-    ts: datetime
+    ts: float
     dwell_s: float | None
 
 
-def step(visitor_id: str, state: VisitorState | None, zone: str | None, ts: datetime,
+def step(visitor_id: str, state: VisitorState | None, zone: str | None, ts: float,
          debounce_s: float) -> tuple[VisitorState, Move | None]:
     """Apply one observation; return the new state and the move it confirms, if any."""
     if state is None:
@@ -45,13 +45,13 @@ def step(visitor_id: str, state: VisitorState | None, zone: str | None, ts: date
     else:
         state = VisitorState(state.zone, state.since, ts, state.pending_zone, state.pending_since)
     assert state.pending_since is not None
-    if (ts - state.pending_since).total_seconds() < debounce_s:
+    if ts - state.pending_since < debounce_s:
         return state, None
-    dwell = (state.pending_since - state.since).total_seconds()
-    move = Move(visitor_id, state.zone, zone, state.pending_since, dwell)
+    move = Move(visitor_id, state.zone, zone, state.pending_since,
+                state.pending_since - state.since)
     return VisitorState(zone, state.pending_since, ts), move
 
 
-def timed_out(state: VisitorState, now: datetime, timeout_s: float) -> bool:
+def timed_out(state: VisitorState, now: float, timeout_s: float) -> bool:
     """A visitor who has not reported for ``timeout_s`` has left."""
-    return (now - state.ts).total_seconds() >= timeout_s
+    return now - state.ts >= timeout_s

@@ -107,15 +107,17 @@ def test_sessions_queue_start_extend_and_end_on_time() -> None:
 
 
 def test_presence_ignores_observations_older_than_the_last() -> None:
-    state, move = presence.step("v", None, "cave", T0, 10)
+    t0 = T0.timestamp()
+    state, move = presence.step("v", None, "cave", t0, 10)
     assert move and move.to_zone == "cave"
-    state, move = presence.step("v", state, "hall", T0 - timedelta(seconds=30), 10)
+    state, move = presence.step("v", state, "hall", t0 - 30, 10)
     assert move is None and state.zone == "cave"
 
 
 def test_presence_confirms_a_move_after_the_debounce_with_dwell_time() -> None:
-    state, _ = presence.step("v", None, "cave", T0, 10)
-    state, move = presence.step("v", state, "hall", T0 + timedelta(seconds=60), 10)
+    t0 = T0.timestamp()
+    state, _ = presence.step("v", None, "cave", t0, 10)
+    state, move = presence.step("v", state, "hall", t0 + 60, 10)
     assert move is None and state.pending_zone == "hall"
-    state, move = presence.step("v", state, "hall", T0 + timedelta(seconds=70), 10)
+    state, move = presence.step("v", state, "hall", t0 + 70, 10)
     assert move is not None and (move.from_zone, move.to_zone, move.dwell_s) == ("cave", "hall", 60)
