@@ -97,6 +97,7 @@ def _wire_realtime(app: Flask, state: LanternState) -> None:
     hub = Hub(socketio, state.db, state.settings)
     live = LiveVenue(hub, state.services["zone_index"], state.services["presence"])
     state.services.update(hub=hub, live=live, on_zone_change=live.zone_changed, on_alert=live.alert)
+    hub.start_tasks.append(state.db.start_checkpointer)
     socketio.on_namespace(KioskNamespace("/kiosk", hub))
     socketio.on_namespace(ControlNamespace("/control", hub))
     socketio.on_namespace(IngestNamespace("/ingest", RateLimiter(

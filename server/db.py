@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
@@ -33,6 +38,68 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
+def _writer_checkpoints_late(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={WalCheckpointer.SAFETY_PAGES}")
+
+
+class WalCheckpointer:
+    """Copies SQLite's write-ahead log into the database file from a thread of its own.
+
+    By default the commit that grows the log past 1,000 pages does this copy itself, so a
+    writer pays for it on the request path. Here a native thread (even under gevent) runs
+    ``PRAGMA wal_checkpoint(PASSIVE)`` every ``interval_s`` on its own connection; SQLite does
+    the copy without the GIL, beside readers and the writer. Writers still checkpoint
+    themselves past ``SAFETY_PAGES``, should this thread fall behind.
+    """
+
+    SAFETY_PAGES = 10_000
+
+    def __init__(self, path: str, interval_s: float = 0.5) -> None:
+        self.path, self.interval_s = path, interval_s
+        self.checkpoints = 0
+        self._stop = False
+
+    def start(self) -> None:
+        try:
+            from gevent import monkey
+
+            patched = monkey.is_module_patched("threading")
+        except ImportError:
+            patched = False
+        if patched:
+            import gevent
+
+            gevent.get_hub().threadpool.spawn(self._run)
+        else:
+            threading.Thread(target=self._run, name="wal-checkpoint", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop = True
+
+    def _run(self) -> None:
+        sleep = _native_sleep()
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        try:
+            while not self._stop:
+                sleep(self.interval_s)
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    self.checkpoints += 1
+                except sqlite3.Error:
+                    log.exception("WAL checkpoint")
+        finally:
+            conn.close()
+
+
+def _native_sleep():  # type: ignore[no-untyped-def]
+    try:
+        from gevent import monkey
+
+        return monkey.get_original("time", "sleep")
+    except ImportError:
+        return time.sleep
+
+
 class Database:
     """One engine and its session factory."""
 
@@ -40,6 +107,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.checkpointer: WalCheckpointer | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -62,5 +130,19 @@ class Database:
         cfg.attributes["connection_engine"] = self.engine
         command.upgrade(cfg, "head")
 
+    def start_checkpointer(self) -> WalCheckpointer | None:
+        """For a SQLite file: checkpoint the log in the background from now on (the server)."""
+        path = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
+            return None
+        if self.checkpointer is None:
+            self.checkpointer = WalCheckpointer(path)
+            event.listen(self.engine, "connect", _writer_checkpoints_late)
+            self.engine.dispose()  # connections made from now on get the pragma
+            self.checkpointer.start()
+        return self.checkpointer
+
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()

@@ -94,6 +94,22 @@ class Bulk:
                f"VALUES ({', '.join([self.mark] * len(columns))}) ON CONFLICT {target}{conflict}")
         self.conn.exec_driver_sql(sql, rows)
 
+    def insert_new(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                   key: str, chunk: int = 1000) -> set[Any]:
+        """INSERT rows whose unique ``key`` is not stored yet; return the keys inserted.
+
+        Multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING``: the database says which rows
+        were new, in the time ``executemany`` takes, without reading the keys first."""
+        new: set[Any] = set()
+        head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        one = f"({', '.join([self.mark] * len(columns))})"
+        for i in range(0, len(rows), chunk):
+            part = rows[i:i + chunk]
+            sql = f"{head}{', '.join([one] * len(part))} ON CONFLICT DO NOTHING RETURNING {key}"
+            flat = [value for row in part for value in row]
+            new.update(r[0] for r in self.conn.exec_driver_sql(sql, tuple(flat)))
+        return new
+
     def select_in(self, sql: str, fixed: Sequence[Any], values: Sequence[Any]) -> list[tuple]:
         """Run ``sql`` whose last condition is ``IN ({in})`` over ``values``, in chunks."""
         out: list[tuple] = []

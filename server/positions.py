@@ -65,8 +65,6 @@ def store_positions(session: Session, site: SiteZones, items: list[dict[str, Any
     zones = site.index.classify(lon, lat).tolist()
     bulk = Bulk(session)
     event_ids = [r["event_id"] for r in rows]
-    known = {r[0] for r in bulk.select_in(
-        "SELECT event_id FROM position_events WHERE event_id IN ({in})", (), event_ids)}
     when = [r["ts"] for r in rows]
     epochs = epoch_seconds(when)
     seconds = epochs.tolist()
@@ -77,13 +75,13 @@ def store_positions(session: Session, site: SiteZones, items: list[dict[str, Any
     else:
         stamps = when
     site_id = site.site_id
-    new = [i for i, e in enumerate(event_ids) if e not in known]
-    fresh = [(event_ids[i], rows[i]["visitor_id"], seconds[i], zones[i]) for i in new]
-    bulk.insert("position_events", ("event_id", "site_id", "visitor_id", "ts", "lon", "lat",
-                                    "zone_id"),
-                [(event_ids[i], site_id, rows[i]["visitor_id"], stamps[i], rows[i]["lon"],
-                  rows[i]["lat"], zones[i]) for i in new])
-    results = [{"event_id": e, "zone_id": z, "duplicate": e in known}
+    inserted = bulk.insert_new(
+        "position_events", ("event_id", "site_id", "visitor_id", "ts", "lon", "lat", "zone_id"),
+        [(e, site_id, r["visitor_id"], t, r["lon"], r["lat"], z)
+         for e, r, t, z in zip(event_ids, rows, stamps, zones, strict=True)], key="event_id")
+    fresh = [(e, r["visitor_id"], s, z)
+             for e, r, s, z in zip(event_ids, rows, seconds, zones, strict=True) if e in inserted]
+    results = [{"event_id": e, "zone_id": z, "duplicate": e not in inserted}
                for e, z in zip(event_ids, zones, strict=True)]
     return IngestResult(results, len(fresh), len(rows) - len(fresh), fresh)
 
