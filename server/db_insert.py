@@ -107,7 +107,7 @@ class Bulk:
             part = rows[i:i + chunk]
             sql = f"{head}{', '.join([one] * len(part))} ON CONFLICT DO NOTHING RETURNING {key}"
             flat = [value for row in part for value in row]
-            new.update(r[0] for r in self.conn.exec_driver_sql(sql, tuple(flat)))
+            new.update(self.conn.exec_driver_sql(sql, tuple(flat)).scalars().all())
         return new
 
     def select_in(self, sql: str, fixed: Sequence[Any], values: Sequence[Any]) -> list[tuple]:

@@ -57,7 +57,7 @@ class PresenceBook:
         # held from an ingest's INSERT to its fold, and while a flush reads its checkpoint:
         # so every event up to the checkpoint has been folded
         self.lock = threading.RLock()
-        self._states: dict[Key, VisitorState] = {}
+        self._states: dict[str, dict[str, VisitorState]] = {}  # site -> visitor -> state
         self._dirty: set[Key] = set()
         self._transitions: list[Transition] = []
         self._last_flush = 0.0
@@ -73,20 +73,24 @@ class PresenceBook:
         if not events:
             return []
         with self.lock:
-            states = self._states
-            missing = {v for _, v, _, _ in events if (site_id, v) not in states}
+            states = self._states.setdefault(site_id, {})
+            missing = {v for _, v, _, _ in events if v not in states}
             if missing:
                 self._load(site_id, missing)
             moves: list[Move] = []
             dirty = self._dirty
             transitions = self._transitions
             for _, visitor, ts, zone in events:
-                key = (site_id, visitor)
-                state = states.get(key)
+                state = states.get(visitor)
+                if state is not None and zone == state.zone and ts >= state.ts:
+                    # step()'s common case, inline: still in the same zone
+                    states[visitor] = VisitorState(zone, state.since, ts)
+                    dirty.add((site_id, visitor))
+                    continue
                 new, move = step(visitor, state, zone, ts, debounce_s)
                 if new is not state:
-                    states[key] = new
-                    dirty.add(key)
+                    states[visitor] = new
+                    dirty.add((site_id, visitor))
                 if move is not None:
                     moves.append(move)
                     if move.from_zone:
@@ -105,7 +109,7 @@ class PresenceBook:
                     "FROM visitor_presence WHERE site_id = ? AND visitor_id IN ({in})",
                     (site_id,), sorted(visitors)):
                 pending = bulk.read_ts(psince)
-                self._states[(site_id, v)] = VisitorState(
+                self._states[site_id][v] = VisitorState(
                     zone, bulk.read_ts(since).timestamp(), bulk.read_ts(ts).timestamp(),  # type: ignore[union-attr]
                     pzone, pending.timestamp() if pending is not None else None)
 
@@ -123,7 +127,8 @@ class PresenceBook:
             dirty, self._dirty = self._dirty, set()
             transitions, self._transitions = self._transitions, []
             states = self._states
-            presence = [(k, states[k]) for k in dirty if k in states]
+            presence = [(k, st) for k in dirty
+                        if (st := states.get(k[0], {}).get(k[1])) is not None]
             memo, self.stored_ts = self.stored_ts, {}
             with self.db.sessions() as session:
                 checkpoint = session.scalar(select(func.max(PositionEvent.id))) or 0
@@ -166,10 +171,10 @@ class PresenceBook:
         """Drop from memory the visitors of a site last seen before ``cutoff`` (they left)."""
         limit = cutoff.timestamp()
         with self.lock:
-            gone = [k for k, st in self._states.items()
-                    if k[0] == site_id and st.ts < limit]
-            for k in gone:
-                del self._states[k]
+            states = self._states.get(site_id, {})
+            gone = [v for v, st in states.items() if st.ts < limit]
+            for v in gone:
+                del states[v]
             return len(gone)
 
     # -- starting ------------------------------------------------------------------------------
@@ -206,5 +211,5 @@ class PresenceBook:
 
     def stats(self) -> dict[str, Any]:
         with self.lock:
-            return {"visitors": len(self._states), "dirty": len(self._dirty),
+            return {"visitors": sum(map(len, self._states.values())), "dirty": len(self._dirty),
                     "transitions": len(self._transitions)}
