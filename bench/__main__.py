@@ -26,7 +26,7 @@ DEFAULTS: dict[str, list[str]] = {
     "render": ["--repeat", "5"],
     "kiosk_fps": ["--frames", "60"],
     "socketio_modes": ["--seconds", "5", "--rounds", "1"],
-    "ingest": ["--batches", "30", "--warmup", "3"],
+    "ingest": ["--batches", "30", "--warmup", "10"],
     "fanout": ["--kiosks", "500", "--rounds", "5"],
     "heartbeat": ["--clients", "100", "--seconds", "5"],
 }
