@@ -162,9 +162,9 @@ class PresenceBook:
                         [(self.writer, checkpoint, bulk.ts(now))], keys=("writer",),
                         conflict="DO UPDATE SET event_pk = excluded.event_pk, "
                                  "updated_at = excluded.updated_at")
-            table = PresenceCheckpoint.__table__
-            session.execute(delete(table).where(
-                table.c.updated_at < now - timedelta(seconds=STALE_S)))
+            session.execute(delete(PresenceCheckpoint).where(
+                PresenceCheckpoint.updated_at < now - timedelta(seconds=STALE_S)),
+                execution_options={"synchronize_session": False})
 
     # -- leaving -------------------------------------------------------------------------------
     def forget_before(self, site_id: str, cutoff: datetime) -> int:
