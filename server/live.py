@@ -102,7 +102,7 @@ class LiveVenue:
             return
         self._last_expiry = time.monotonic()
         now = utcnow()
-        with self.presence.lock:
+        with self.presence.exclusive():
             self.presence.flush()
             with self.hub.db.session() as session:
                 timeouts = {site.id: float(site.config.get("visitor_timeout_s", 900))

@@ -25,7 +25,8 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,13 +51,16 @@ STALE_S = 300.0  # a checkpoint not rewritten for this long belongs to a process
 class PresenceBook:
     """This process's view of where visitors are, and the writes it still owes the database."""
 
-    def __init__(self, db: Database, flush_s: float = 0.5) -> None:
+    def __init__(self, db: Database, flush_s: float = 1.0) -> None:
         self.db = db
         self.flush_s = flush_s
         self.writer = uuid.uuid4().hex
         # held from an ingest's INSERT to its fold, and while a flush reads its checkpoint:
         # so every event up to the checkpoint has been folded
         self.lock = threading.RLock()
+        # one flush at a time: a flush that took its rows earlier must not write them last.
+        # Taken before ``lock`` wherever both are held (see ``exclusive``).
+        self._flushing = threading.RLock()
         self._states: dict[str, dict[str, VisitorState]] = {}  # site -> visitor -> state
         self._dirty: set[Key] = set()
         self._transitions: list[Transition] = []
@@ -119,6 +123,10 @@ class PresenceBook:
 
     def flush(self) -> int:
         """Write changed presence, new transitions and the checkpoint; return rows written."""
+        with self._flushing:
+            return self._flush()
+
+    def _flush(self) -> int:
         with self.lock:
             self._last_flush = time.monotonic()
             keepalive = self._last_flush - self._last_checkpoint >= KEEPALIVE_S
@@ -165,6 +173,12 @@ class PresenceBook:
             session.execute(delete(PresenceCheckpoint).where(
                 PresenceCheckpoint.updated_at < now - timedelta(seconds=STALE_S)),
                 execution_options={"synchronize_session": False})
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """No fold and no other flush while the caller works (flushing inside is allowed)."""
+        with self._flushing, self.lock:
+            yield
 
     # -- leaving -------------------------------------------------------------------------------
     def forget_before(self, site_id: str, cutoff: datetime) -> int:

@@ -101,3 +101,19 @@ def test_visitors_gone_quiet_are_forgotten_only_for_their_site(state) -> None:  
     assert book.forget_before("testsite", T0.replace(second=10)) == 0  # both seen at 20 s
     assert book.forget_before("testsite", T0.replace(second=21)) == 2
     assert book.stats()["visitors"] == 0
+
+
+def test_the_live_sweep_writes_presence_then_forgets_quiet_visitors_everywhere(state) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    old = (now - timedelta(hours=2)).isoformat()  # beyond the site's visitor timeout
+    send(state, [{**pos("q1", "quiet", -80, 70), "ts": old},
+                 {**pos("f1", "fresh", -80, 70), "ts": now.isoformat()}])
+    live, book = state.services["live"], state.services["presence"]
+    live._last_expiry = 0.0  # the sweep is due
+    live.expire_visitors()
+    presence, moves = stored(state.db)
+    assert presence == {"fresh": "t-cave-01"}  # written, and the quiet one removed
+    assert ("quiet", "t-cave-01", "exit") in moves
+    assert book.stats()["visitors"] == 1
