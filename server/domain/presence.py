@@ -50,8 +50,3 @@ def step(visitor_id: str, state: VisitorState | None, zone: str | None, ts: floa
     move = Move(visitor_id, state.zone, zone, state.pending_since,
                 state.pending_since - state.since)
     return VisitorState(zone, state.pending_since, ts), move
-
-
-def timed_out(state: VisitorState, now: float, timeout_s: float) -> bool:
-    """A visitor who has not reported for ``timeout_s`` has left."""
-    return now - state.ts >= timeout_s

@@ -191,10 +191,6 @@ class Hub:
         with self.lock:
             self.dirty_sites.add(site_id)
 
-    def visitors_moved(self, site_id: str, moves: list[Any]) -> None:
-        if moves:
-            self.occupancy_changed(site_id)
-
     # -- the loop ----------------------------------------------------------------------------
     def _loop(self) -> None:
         last_slow = last_occupancy = last_beats = 0.0
