@@ -18,10 +18,8 @@ room, triggered by a POST. Goal: p99 < 100 ms.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
-import json
 import subprocess
 import sys
 import tempfile
@@ -32,6 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.socketio_peers.lean import LeanKiosk  # noqa: E402
+from bench.socketio_peers.report import parser_for, show  # noqa: E402
 from bench.socketio_peers.runner import (  # noqa: E402
     HOST,
     _child_env,
@@ -200,16 +199,11 @@ def format_table(report: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: print the table (and, with ``--json``, the whole report)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = parser_for(__doc__)
     parser.add_argument("--kiosks", type=int, default=500, help="connected kiosks (500)")
     parser.add_argument("--rounds", type=int, default=10, help="measured commands (10)")
-    parser.add_argument("--json", action="store_true", help="also print the report as JSON")
     args = parser.parse_args(argv)
-    report = run(args.kiosks, args.rounds)
-    print(format_table(report))
-    if args.json:
-        print(json.dumps(report, indent=2))
-    return 0
+    return show(run(args.kiosks, args.rounds), format_table, args.json)
 
 
 if __name__ == "__main__":

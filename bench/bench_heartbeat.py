@@ -18,7 +18,6 @@ CPU-second are shown too, since the machine is shared.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import statistics
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.socketio_peers.report import parser_for, show  # noqa: E402
 from bench.socketio_peers.runner import drive, measure  # noqa: E402
 from bench.socketio_peers.venue import create_kiosks, live_server  # noqa: E402
 
@@ -103,19 +103,15 @@ def format_table(report: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: print the table (and, with ``--json``, the whole report)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = parser_for(__doc__)
     parser.add_argument("--clients", type=int, default=100, help="kiosks (100)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds (10)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds (2)")
     parser.add_argument("--procs", type=int, default=1, help="load generator processes (1)")
     parser.add_argument("--rounds", type=int, default=1, help="rounds; figures are medians (1)")
-    parser.add_argument("--json", action="store_true", help="also print the report as JSON")
     args = parser.parse_args(argv)
     report = run(args.clients, args.seconds, args.warmup, args.procs, args.rounds)
-    print(format_table(report))
-    if args.json:
-        print(json.dumps(report, indent=2))
-    return 0
+    return show(report, format_table, args.json)
 
 
 if __name__ == "__main__":

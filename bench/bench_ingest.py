@@ -22,7 +22,6 @@ Goal: >= 50,000 positions/s and >= 1/4 of the raw rate.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sqlite3
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.socketio_peers.report import parser_for, show  # noqa: E402
 from bench.socketio_peers.venue import SITE, live_server, server_cpu, site_bbox  # noqa: E402
 
 GOAL_RATE = 50_000.0
@@ -204,19 +204,15 @@ def format_table(report: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: print the table (and, with ``--json``, the whole report)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = parser_for(__doc__)
     parser.add_argument("--batches", type=int, default=50, help="measured batches (50)")
     parser.add_argument("--warmup", type=int, default=20, help="warm-up batches (20)")
     parser.add_argument("--size", type=int, default=1000, help="positions a batch (1000)")
     parser.add_argument("--threads", default="1,2", help="client thread counts (1,2)")
-    parser.add_argument("--json", action="store_true", help="also print the report as JSON")
     args = parser.parse_args(argv)
     threads = [int(t) for t in args.threads.split(",") if t.strip()]
     report = run(args.batches, args.warmup, args.size, threads)
-    print(format_table(report))
-    if args.json:
-        print(json.dumps(report, indent=2))
-    return 0
+    return show(report, format_table, args.json)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,8 @@ From Python (with the repository root on ``sys.path``)::
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import importlib.util
-import json
 import math
 import os
 import platform
@@ -35,6 +33,8 @@ from typing import Any
 # Imported as bench.bench_socketio_modes, or run as a script with bench/ on sys.path.
 _PEERS = "bench.socketio_peers" if __package__ == "bench" else "socketio_peers"
 measure = importlib.import_module(f"{_PEERS}.runner").measure
+_report = importlib.import_module(f"{_PEERS}.report")
+parser_for, show = _report.parser_for, _report.show
 
 BASELINE = "asgi"
 MODES = ("threading", "gevent")
@@ -159,7 +159,7 @@ def format_table(report: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: print the table (and, with ``--json``, the whole report)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = parser_for(__doc__)
     parser.add_argument("--clients", type=int, default=100, help="kiosks (default 100)")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds (10)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds (2)")
@@ -168,14 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--procs", type=int, default=1, help="load generator processes (1)")
     parser.add_argument("--rounds", type=int, default=2,
                         help="measure every mode this many times, in turn; report medians (2)")
-    parser.add_argument("--json", action="store_true", help="also print the report as JSON")
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     report = run(modes, args.clients, args.seconds, args.warmup, args.procs, args.rounds)
-    print(format_table(report))
-    if args.json:
-        print(json.dumps(report, indent=2))
-    return 0
+    return show(report, format_table, args.json)
 
 
 if __name__ == "__main__":
