@@ -191,24 +191,34 @@ def set_online(session: Session, kiosk_id: str, online: bool, now: datetime) -> 
     kiosk = session.get(Kiosk, kiosk_id)
     if kiosk is None or kiosk.online == online:
         return None
-    kiosk.online = online
-    if online:
-        kiosk.last_seen = now
-    session.add(KioskPresence(kiosk_id=kiosk_id, online=online, ts=now))
+    if not online:
+        alerts = set_offline(session, [kiosk], now)
+        return alerts[0] if alerts else None
+    kiosk.online, kiosk.last_seen = True, now
+    session.add(KioskPresence(kiosk_id=kiosk_id, online=True, ts=now))
     if kiosk.site_id is None:
         return None
-    if not online:
-        alert = Alert(site_id=kiosk.site_id, zone_id=kiosk.zone_id, kind="kiosk_offline",
-                      subject=kiosk_id, state="raised", raised_at=now,
-                      message=f"kiosk {kiosk.name or kiosk_id} is offline (no heartbeat)")
-        session.add(alert)
-        session.flush()
-        return alert
     open_alerts = list(session.scalars(select(Alert).where(
         Alert.kind == "kiosk_offline", Alert.subject == kiosk_id, Alert.state == "raised")))
     for alert in open_alerts:
         alert.state, alert.cleared_at = "cleared", now
     return open_alerts[-1] if open_alerts else None
+
+
+def set_offline(session: Session, kiosks: list[Kiosk], now: datetime) -> list[Alert]:
+    """Kiosks gone silent: each goes offline, with a history row and (if it belongs to a site)
+    an alert, written in one flush however many went at once (a network outage takes them all)."""
+    alerts = []
+    for kiosk in kiosks:
+        kiosk.online = False
+        session.add(KioskPresence(kiosk_id=kiosk.id, online=False, ts=now))
+        if kiosk.site_id is not None:
+            alerts.append(Alert(site_id=kiosk.site_id, zone_id=kiosk.zone_id, kind="kiosk_offline",
+                                subject=kiosk.id, state="raised", raised_at=now,
+                                message=f"kiosk {kiosk.name or kiosk.id} is offline (no heartbeat)"))
+    session.add_all(alerts)
+    session.flush()
+    return alerts
 
 
 def store_heartbeats(session: Session, beats: dict[str, dict[str, Any]]) -> None:

@@ -221,11 +221,11 @@ class Hub:
             fleet.expire(session, now)
             silent = list(session.scalars(select(Kiosk).where(
                 Kiosk.online.is_(True), Kiosk.last_seen < now - timedelta(seconds=offline_after))))
+            alerts = fleet.set_offline(session, silent, now) if silent else []
             for kiosk in silent:
-                alert = fleet.set_online(session, kiosk.id, False, now)
                 self.to_operators("kiosk_status", kiosk_status(kiosk))
-                if alert is not None:
-                    self.to_operators("alert", alert_dict(alert, "raised"))
+            for alert in alerts:
+                self.to_operators("alert", alert_dict(alert, "raised"))
             for task in self.extra_tasks:
                 task(session, now)
 

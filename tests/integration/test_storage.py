@@ -156,3 +156,29 @@ def test_only_a_sqlite_file_gets_a_checkpointer(postgres_url: str) -> None:
     db = Database(postgres_url)
     assert db.start_checkpointer() is None
     db.dispose()
+
+
+def test_kiosks_gone_silent_together_each_get_history_and_one_alert(
+        database, mini_venues: Path) -> None:  # type: ignore[no-untyped-def]
+    from server import fleet
+    from server.kiosks import create_kiosk
+    from server.models import Alert, Kiosk, KioskPresence
+
+    with database.session() as session:
+        import_venues(session, mini_venues)
+        ids = [create_kiosk(session, "testsite", 100.0, 30.0)[0] for _ in range(5)]
+        session.query(Kiosk).update({"online": True})
+    now = datetime.now(UTC)
+    with database.session() as session:
+        silent = list(session.scalars(select(Kiosk).where(Kiosk.id.in_(ids))))
+        alerts = fleet.set_offline(session, silent, now)
+        assert sorted(a.subject for a in alerts) == sorted(ids) and all(a.id for a in alerts)
+    with database.session() as session:  # one comes back: its alert clears
+        cleared = fleet.set_online(session, ids[0], True, now)
+        assert cleared is not None and cleared.state == "cleared"
+    with database.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Kiosk).where(
+            Kiosk.online.is_(False))) == 4
+        assert session.scalar(select(func.count()).select_from(KioskPresence)) == 6
+        states = dict(session.execute(select(Alert.subject, Alert.state)).all())
+        assert states[ids[0]] == "cleared" and {states[k] for k in ids[1:]} == {"raised"}
