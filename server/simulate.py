@@ -17,6 +17,16 @@ from server.models import Site, utcnow
 log = logging.getLogger(__name__)
 
 
+def keep_stepping(step: Any, what: str, socketio: Any, interval_s: float) -> None:
+    """Call ``step`` every ``interval_s`` for ever; a failing step is logged and the demo goes on."""
+    while True:
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - the demo keeps going
+            log.exception(what)
+        socketio.sleep(interval_s)
+
+
 @dataclass
 class Walker:
     visitor_id: str
@@ -83,12 +93,7 @@ class VisitorSimulator:
         return sum(len(b) for b in batches.values())
 
     def run(self, socketio: Any, interval_s: float = 3.0) -> None:
-        while True:
-            try:
-                self.step()
-            except Exception:  # noqa: BLE001 - the demo keeps going
-                log.exception("visitor simulation")
-            socketio.sleep(interval_s)
+        keep_stepping(self.step, "visitor simulation", socketio, interval_s)
 
 
 class SensorSimulator:
@@ -127,9 +132,4 @@ class SensorSimulator:
         return sum(len(v) for v in per_site.values())
 
     def run(self, socketio: Any, interval_s: float = 10.0) -> None:
-        while True:
-            try:
-                self.step()
-            except Exception:  # noqa: BLE001 - the demo keeps going
-                log.exception("sensor simulation")
-            socketio.sleep(interval_s)
+        keep_stepping(self.step, "sensor simulation", socketio, interval_s)
