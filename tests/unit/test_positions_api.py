@@ -168,3 +168,19 @@ def test_capacity_is_derived_from_area_for_visitor_zones_only(loaded, tokens) ->
     assert south["capacity_source"] == "derived" and abs(south["capacity"] - 19_500) < 400
     assert props["t-cave-01"]["capacity_source"] == "given"
     assert (props["t-cc"]["capacity"], props["t-cc"]["capacity_source"]) == (None, "none")
+
+
+@pytest.mark.parametrize("raw,content_type", [
+    ('{"positions": [', "application/json"),             # malformed JSON
+    ('[{"event_id": "a"}]', "application/json"),          # not an object
+    ('{"positions": []}', "text/plain"),                   # not declared as JSON
+])
+def test_a_body_that_is_not_a_json_object_is_a_400_and_nothing_is_stored(
+        loaded, tokens, db, raw, content_type) -> None:  # type: ignore[no-untyped-def]
+    response = loaded.test_client().post("/api/v1/sites/testsite/positions", data=raw,
+                                         content_type=content_type,
+                                         headers=bearer(tokens["ingest"]))
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(PositionEvent)) == 0
