@@ -22,6 +22,7 @@ from geo.export import to_display_geojson
 from geo.impact import ImpactReport, check_impact, render_png
 from geo.transitions import Transition, TransitionTracker
 from geo.validate import validate_zones
+from geo.work_geometry import check_work_geojson
 from geo.zoning import Zones, load_zones
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "ZoneValidationError",
     "Zones",
     "check_impact",
+    "check_work_geojson",
     "load_zones",
     "metric_crs_for",
     "render_png",

@@ -1,19 +1,18 @@
 """Scene previews: PNGs rendered in child processes, at most N at once, cached by spec hash.
 
-A render runs ``python -m immersive preview`` in its own process with a wall-clock timeout, so a
-crashing or hanging renderer costs one request an error, never the server.
+A render runs ``python -m immersive preview`` in its own process (:mod:`server.sandbox`) with a
+wall-clock and a memory limit, so a crashing, hanging or bloating renderer costs one request an
+error, never the server.
 """
 
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 import tempfile
 import threading
 from pathlib import Path
 
-from server import errors
+from server import errors, sandbox
 
 
 class PreviewFailed(errors.LanternError):
@@ -23,8 +22,10 @@ class PreviewFailed(errors.LanternError):
 
 
 class Previews:
-    def __init__(self, assets: Path, cache_dir: Path, workers: int, timeout_s: float) -> None:
+    def __init__(self, assets: Path, cache_dir: Path, workers: int, timeout_s: float,
+                 memory_mb: int) -> None:
         self.assets, self.cache_dir, self.timeout_s = assets, cache_dir, timeout_s
+        self.memory_mb = memory_mb
         self.slots = threading.BoundedSemaphore(max(1, workers))
 
     def spec_path(self, scene: str) -> Path:
@@ -43,15 +44,14 @@ class Previews:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         with self.slots, tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "preview.png"
-            cmd = [sys.executable, "-m", "immersive", "preview", str(spec), "--waypoint",
-                   str(waypoint), "--size", f"{width}x{height}", "--out", str(out)]
+            args = ["preview", str(spec), "--waypoint", str(waypoint), "--size",
+                    f"{width}x{height}", "--out", str(out)]
             try:
-                done = subprocess.run(cmd, capture_output=True, text=True, timeout=self.timeout_s)
-            except subprocess.TimeoutExpired:
-                raise PreviewFailed(f"rendering {scene} took longer than {self.timeout_s} s") from None
-            if done.returncode != 0 or not out.exists():
-                last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-                raise PreviewFailed(f"rendering {scene} failed: {last[:300]}")
+                sandbox.run("immersive", args, timeout_s=self.timeout_s, memory_mb=self.memory_mb)
+            except sandbox.ChildFailed as exc:
+                raise PreviewFailed(f"rendering {scene} {exc}") from None
+            if not out.exists():
+                raise PreviewFailed(f"rendering {scene} failed: the renderer wrote no picture")
             data = out.read_bytes()
         cached.write_bytes(data)
         return data

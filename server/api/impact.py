@@ -1,32 +1,71 @@
-"""Heritage-impact checks of proposed works, as JSON and as a PNG map."""
+"""Heritage-impact checks of proposed works, as JSON and as a PNG map.
+
+The work's GeoJSON is bounded before anything is built from it (:func:`geo.check_work_geojson`),
+and the check itself runs in a child process under a time and a memory limit
+(:mod:`server.sandbox`): a few kilobytes of zig-zag line with a wide buffer can keep GEOS busy
+for minutes and gigabytes, which the server's one event loop must never wait for.
+"""
 
 from __future__ import annotations
+
+import json
+import logging
 
 from flask import Response as FlaskResponse
 from flask import current_app, request
 from spectree import Response
 
-from geo import check_impact, render_png
+from geo import check_work_geojson
+from geo.wire import decode_impact_answer, encode_impact_request
+from server import errors
 from server.api import api
+from server.api.envelope import envelope
 from server.api.sites import get_site
 from server.auth import require
 from server.extensions import api_spec
+from server.sandbox import ChildFailed
 from server.schemas import ErrorEnvelope, ImpactIn, ImpactOut
 
-ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
+log = logging.getLogger(__name__)
+ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422, 503)}
+ADVICE = {"time": "; a simpler geometry or a smaller buffer_m checks faster",
+          "memory": "; a simpler geometry or a smaller buffer_m needs less",
+          "busy": "; try again shortly"}
 
 
-def _check(site_id: str):  # type: ignore[no-untyped-def]
+class CheckFailed(errors.LanternError):
+    """An impact check ran out of time or memory, or its process failed."""
+
+    code = "check_failed"
+
+
+@api.errorhandler(CheckFailed)
+def _check_failed(exc: CheckFailed):  # type: ignore[no-untyped-def]
+    # the server's error table has no "unavailable" class; status_of() gives 503 to render_failed only
+    return envelope(exc.code, exc.message, 503)
+
+
+def _answer(site_id: str, output: str) -> bytes:
+    """The child's answer (report JSON or map PNG) to the request's check."""
     body: ImpactIn = request.context.json  # type: ignore[attr-defined]
     state = current_app.extensions["lantern"]
     with state.db.sessions() as session:
-        site = get_site(session, site_id)
+        site = get_site(session, site_id)  # an unknown site is a 404 whatever the body
+        work = check_work_geojson(body.geometry,
+                                  max_vertices=int(state.settings["LANTERN_IMPACT_MAX_VERTICES"]))
         zones = state.services["zone_index"].get(session, site)
     limits = dict(site.config.get("construction_limits") or {})
     if body.height_m is not None:
         limits["proposed_height_m"] = body.height_m
-    return zones, check_impact(zones.geo_zones, body.geometry, buffer_m=body.buffer_m,
-                               limits=limits or None)
+    data = encode_impact_request(zones.geo_zones, work, buffer_m=body.buffer_m,
+                                 limits=limits or None, output=output)
+    try:
+        answer = state.services["impact"].run(["impact", "--map"] if output == "png"
+                                              else ["impact"], data)
+    except ChildFailed as exc:
+        log.warning("impact check on %s (%d bytes) %s", site_id, len(data), exc)
+        raise CheckFailed(f"the impact check {exc}{ADVICE.get(exc.kind, '')}") from None
+    return decode_impact_answer(answer)
 
 
 @api.post("/sites/<site_id>/impact")
@@ -34,8 +73,7 @@ def _check(site_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(json=ImpactIn, resp=Response(HTTP_200=ImpactOut, **ERRORS), tags=["planning"])
 def impact(site_id: str):  # type: ignore[no-untyped-def]
     """Zones a proposed work touches, overlap in m2, distance to protection, rules that apply."""
-    _, report = _check(site_id)
-    return {"site_id": site_id, **report.to_dict()}
+    return {"site_id": site_id, **json.loads(_answer(site_id, "report"))}
 
 
 @api.post("/sites/<site_id>/impact/map.png")
@@ -43,5 +81,4 @@ def impact(site_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(json=ImpactIn, resp=Response("HTTP_200", **ERRORS), tags=["planning"])
 def impact_map(site_id: str):  # type: ignore[no-untyped-def]
     """The same check drawn as a PNG map."""
-    zones, report = _check(site_id)
-    return FlaskResponse(render_png(zones.geo_zones, report), mimetype="image/png")
+    return FlaskResponse(_answer(site_id, "png"), mimetype="image/png")

@@ -35,7 +35,7 @@ def test_a_broken_spec_gives_an_error_and_the_server_keeps_serving(tmp_path: Pat
     spec["camera_tour"] = "not a tour"
     (assets / "scenes" / "mogao_cave.json").write_text(json.dumps(spec))
     app = make_app(tmp_path, LANTERN_ASSETS_PATH=str(assets))
-    from server.auth import create_token
+    from server.tokens import create_token
     from server.venue_import import import_venues
 
     with app.extensions["lantern"].db.session() as session:
@@ -54,3 +54,20 @@ def test_unknown_experience_and_bad_waypoint_are_refused(loaded, tokens) -> None
                       headers=bearer(tokens["viewer"])).status_code == 404
     assert client.get("/api/v1/experiences/t-intro/preview.png?waypoint=x",
                       headers=bearer(tokens["viewer"])).status_code == 422
+
+
+def test_a_render_over_the_memory_limit_fails_alone_with_a_clear_error(tmp_path: Path, mini_venues) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(tmp_path, LANTERN_PREVIEW_MEMORY_MB=100)  # the renderer alone maps more
+    from server.tokens import create_token
+    from server.venue_import import import_venues
+
+    with app.extensions["lantern"].db.session() as session:
+        import_venues(session, mini_venues)
+        token = create_token(session, "viewer")
+    client = app.test_client()
+    response = client.get("/api/v1/experiences/t-intro/preview.png", headers=bearer(token))
+    assert response.status_code == 503
+    error = response.get_json()["error"]
+    assert error["code"] == "render_failed"
+    assert "needed more memory than the limit of 100 MB" in error["message"]
+    assert client.get("/api/v1/health").status_code == 200

@@ -56,3 +56,88 @@ def test_viewers_may_not_run_impact_checks(loaded, tokens) -> None:  # type: ign
                                          json={"geometry": square(0, 0, 1)},
                                          headers=bearer(tokens["viewer"]))
     assert response.status_code == 403
+
+
+def zigzag(n: int, amplitude_m: float = 2000, step_m: float = 20) -> dict:
+    """A line of ``n`` vertices swinging ``amplitude_m`` either side of the site's centre."""
+    return {"type": "LineString", "coordinates": [
+        [100 + (i - n / 2) * step_m * M_LON, 30 + (amplitude_m if i % 2 else -amplitude_m) * M_LAT]
+        for i in range(n)]}
+
+
+def refused(loaded, tokens, body: dict | str) -> dict:  # type: ignore[no-untyped-def]
+    """The error of a check refused with 422 (``body`` as JSON, or raw JSON text)."""
+    kw = {"data": body, "content_type": "application/json"} if isinstance(body, str) else \
+        {"json": body}
+    response = loaded.test_client().post("/api/v1/sites/testsite/impact",
+                                         headers=bearer(tokens["planner"]), **kw)
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    return response.get_json()["error"]  # type: ignore[no-any-return]
+
+
+def test_a_work_over_the_vertex_bound_is_refused_before_any_geometry_work(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    error = refused(loaded, tokens, {"geometry": zigzag(1001), "buffer_m": 5000})
+    assert error["code"] == "invalid_geometry"
+    assert error["message"] == "the work geometry has 1001 vertices; at most 1000 are accepted"
+
+
+def test_the_vertex_bound_follows_the_setting(tmp_path, mini_venues) -> None:  # type: ignore[no-untyped-def]
+    from server.tokens import create_token
+    from server.venue_import import import_venues
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, LANTERN_IMPACT_MAX_VERTICES=10)
+    with app.extensions["lantern"].db.session() as session:
+        import_venues(session, mini_venues)
+        token = create_token(session, "planner")
+    response = app.test_client().post("/api/v1/sites/testsite/impact",
+                                      json={"geometry": zigzag(11, amplitude_m=5)},
+                                      headers=bearer(token))
+    assert response.status_code == 422
+    assert "at most 10" in response.get_json()["error"]["message"]
+
+
+def test_an_unclosed_ring_is_refused_instead_of_closed_silently(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    ring = square(0, 0, 20)["coordinates"][0][:-1]
+    error = refused(loaded, tokens, {"geometry": {"type": "Polygon", "coordinates": [ring]}})
+    assert error["code"] == "invalid_geometry"
+    assert error["message"].startswith("coordinates[0]: the ring is not closed")
+
+
+def test_string_coordinates_are_refused_instead_of_read_as_numbers(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    work = square(0, 0, 20)
+    work["coordinates"][0][1] = [str(v) for v in work["coordinates"][0][1]]
+    error = refused(loaded, tokens, {"geometry": work})
+    assert error["code"] == "invalid_geometry"
+    assert error["message"].startswith("coordinates[0][1]: coordinates must be numbers")
+
+
+def test_deeply_nested_coordinates_are_a_422_not_a_server_error(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    for depth in (12, 600):
+        body = '{"geometry": {"type": "Polygon", "coordinates": ' + "[" * depth + "100, 30" + \
+            "]" * depth + "}}"
+        error = refused(loaded, tokens, body)
+        assert error["code"] == "invalid_geometry"
+        assert "nested deeper than the geometry type has" in error["message"]
+    error = refused(loaded, tokens, {"geometry": {"type": "Feature", "properties": {
+        "a": [[[[[[[[[[1]]]]]]]]]]}, "geometry": square(0, 0, 20)}})
+    assert "nested more than 8 levels deep" in error["message"]
+    deepest = '{"geometry": {"type": "Polygon", "coordinates": ' + "[" * 100_000 + \
+        "]" * 100_000 + "}}"
+    response = loaded.test_client().post("/api/v1/sites/testsite/impact", data=deepest,
+                                         content_type="application/json",
+                                         headers=bearer(tokens["planner"]))
+    assert response.status_code in (400, 422) and "error" in response.get_json()
+
+
+def test_a_buffer_over_5_km_is_refused(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    error = refused(loaded, tokens, {"geometry": square(0, 0, 20), "buffer_m": 5001})
+    assert "buffer_m" in error["message"]
+
+
+def test_the_map_of_a_refused_work_is_refused_alike(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    response = loaded.test_client().post("/api/v1/sites/testsite/impact/map.png",
+                                         json={"geometry": zigzag(1001)},
+                                         headers=bearer(tokens["planner"]))
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "invalid_geometry"
