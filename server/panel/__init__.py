@@ -15,13 +15,20 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import validate_csrf
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
+from wtforms.validators import ValidationError as FormError
 
 from server import audit
-from server.auth import LoginUser, check_login
+from server.auth import LoginUser, check_login, end_login_session, start_login_session
+from server.extensions import socketio
+from server.panel import throttle
+from server.panel.redirects import same_site_path
+from server.realtime.control import sign_out
 
 panel = Blueprint("panel", __name__, template_folder="templates", static_folder="static",
                   static_url_path="/panel-static")
@@ -34,6 +41,13 @@ VENDOR_FILES = frozenset({
     "socket.io-client/dist/socket.io.min.js",
 })
 VENDOR_IMAGES = re.compile(r"leaflet/dist/images/[A-Za-z0-9_-]+\.png")
+TOO_MANY = ("Too many failed sign-ins from this address or for this user name. "
+            "Wait a minute, then try again.")
+
+
+@panel.record_once
+def _bind(state) -> None:  # type: ignore[no-untyped-def]
+    throttle.bind(state.app)
 
 
 class LoginForm(FlaskForm):
@@ -47,21 +61,25 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @panel.route("/login", methods=["GET", "POST"])
+@throttle.limit_failed_logins
 def login():  # type: ignore[no-untyped-def]
     """The login form; a wrong name or password says so without saying which."""
     form = LoginForm()
     error = None
     if form.validate_on_submit():
         db = current_app.extensions["lantern"].db
+        name = form.username.data or ""
         with db.session() as session:
-            user = check_login(session, form.username.data or "", form.password.data or "")
+            user = check_login(session, name, form.password.data or "")
             if user is not None:
-                login_user(LoginUser(user))
-                audit.record(session, user.username, "login")
-                target = request.args.get("next", "")
-                if not target.startswith("/") or target.startswith("//"):
-                    target = url_for("panel.control")
-                return redirect(target)
+                if current_user.is_authenticated:  # signing in again ends the previous sign-in
+                    end_login_session(session, current_user.id)
+                login_user(LoginUser(user, start_login_session(session, user, request.remote_addr)))
+                audit.record(session, user.username, "login", remote=request.remote_addr)
+                return redirect(same_site_path(request.args.get("next"))
+                                or url_for("panel.control"))
+            audit.record(session, name, "login_failed", remote=request.remote_addr)
+        throttle.count_failure()
         error = "Unknown user name or wrong password."
     elif request.method == "POST":
         error = "The form expired or was incomplete; please try again."
@@ -69,13 +87,27 @@ def login():  # type: ignore[no-untyped-def]
     return render_template("login.html", form=form, error=error), status
 
 
+@panel.errorhandler(RateLimitExceeded)
+def _too_many(exc: RateLimitExceeded):  # type: ignore[no-untyped-def]
+    """The login form again, saying why it refuses (also for the right password)."""
+    page = render_template("login.html", form=LoginForm(), error=TOO_MANY)
+    return page, 429, {"Retry-After": str(throttle.retry_after_s())}
+
+
 @panel.post("/logout")
 @login_required
 def logout():  # type: ignore[no-untyped-def]
-    from flask_wtf.csrf import validate_csrf
-
-    validate_csrf(request.form.get("csrf_token", ""))
+    """End the login session here, so that no copy of its cookie signs anyone in again."""
+    try:
+        validate_csrf(request.form.get("csrf_token", ""))
+    except FormError as exc:
+        return render_template("logout.html", user=current_user, error=str(exc)), 400
+    login_session_id, name = current_user.id, current_user.username
+    with current_app.extensions["lantern"].db.session() as session:
+        end_login_session(session, login_session_id)
+        audit.record(session, name, "logout", remote=request.remote_addr)
     logout_user()
+    sign_out(socketio, login_session_id)
     return redirect(url_for("panel.login"))
 
 

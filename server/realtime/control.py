@@ -5,11 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from flask_login import current_user
-from flask_socketio import Namespace, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, join_room  # its message reaches the client
 
 from server import errors
 from server.auth import PERMISSIONS
 from server.commands import issue_and_wake
+
+NAMESPACE = "/control"
+
+
+def session_room(login_session_id: str) -> str:
+    """The room of every /control connection opened under one login session."""
+    return f"login:{login_session_id}"
+
+
+def sign_out(socketio: Any, login_session_id: str) -> None:
+    """A login session ended: tell its pages, and close its /control connections here.
+
+    The event reaches pages on every server process (through the message queue); a process
+    knows only its own connections, so those are the ones closed at once. A connection on
+    another process can no longer command (its requests find the login session ended).
+    """
+    room = session_room(login_session_id)
+    socketio.emit("signed_out", {}, namespace=NAMESPACE, to=room)
+    server = socketio.server
+    for sid, _ in list(server.manager.get_participants(NAMESPACE, room)):
+        server.disconnect(sid, namespace=NAMESPACE)
 
 
 class ControlNamespace(Namespace):
@@ -21,6 +42,7 @@ class ControlNamespace(Namespace):
         if not current_user.is_authenticated:
             raise ConnectionRefusedError("log in first")
         join_room("operators")
+        join_room(session_room(current_user.id))
 
     def on_command(self, data: Any = None) -> dict[str, Any]:
         """{"kiosk_id" | "group", "exclude", "action", "args"} -> {"ok", "commands"}."""

@@ -79,5 +79,24 @@ def log_in(browser: Any, server: LiveServer, name: str, password: str, site: str
         (By.CSS_SELECTOR, f'#panel[data-site="{site}"]')))
 
 
+# Collects the page's Content-Security-Policy violations into window.__cspViolations. DevTools
+# adds it to every document before the page's own scripts run.
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => window.__cspViolations.push(
+  `${event.effectiveDirective} blocked ${event.blockedURI || "inline"}` +
+  ` (${event.sourceFile}:${event.lineNumber})`));
+"""
+
+
+def watch_csp(browser: Any) -> None:
+    """Record Content-Security-Policy violations on every page this browser opens from now on."""
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_WATCH})
+
+
+def csp_violations(browser: Any) -> list[str]:
+    return list(browser.execute_script("return window.__cspViolations || [];"))
+
+
 def temp_profile() -> Path:
     return Path(tempfile.mkdtemp(prefix="lantern-chromium-"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,15 @@ from typing import Any
 import pytest
 import socketio
 
-from tests.e2e.browser import chromium_paths, create_user, log_in, start_browser, temp_profile
+from tests.e2e.browser import (
+    chromium_paths,
+    create_user,
+    csp_violations,
+    log_in,
+    start_browser,
+    temp_profile,
+    watch_csp,
+)
 from tests.integration.live import ROOT, LiveServer, wait_for
 
 DOCS = ROOT / "docs"
@@ -29,6 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 def operator_page(server: LiveServer) -> Iterator[Any]:
     browser = start_browser(temp_profile())
     try:
+        watch_csp(browser)
         log_in(browser, server, "olga", create_user(server, "olga", "operator"))
         yield browser
     finally:
@@ -115,7 +125,9 @@ def test_a_pending_kiosk_appears_and_an_operator_approves_it(
     try:
         code = wait_for(lambda: kiosk.events.get("pairing"))["code"]
         card = wait_for(lambda: css(operator_page, ".pending-kiosk"), timeout=10)[0]
-        assert code in card.text and "Hall B screen" in card.text
+        # the code is on the kiosk's own screen, not in the panel: the operator types it
+        assert code not in card.text and "Hall B screen" in card.text
+        card.find_element("css selector", "input.pairing-code").send_keys(code)
         card.find_element("css selector", "button.approve").click()
         paired = wait_for(lambda: kiosk.events.get("paired"), timeout=10)
         assert paired["token"]
@@ -218,3 +230,50 @@ def test_a_command_the_server_refuses_shows_its_message_in_a_toast(
     css(operator_page, f"{card} button[data-action='play']")[0].click()
     toast = wait_for(lambda: css(operator_page, ".toast.error"), timeout=10)[0]
     assert f"kiosk {kiosk_id} is revoked" in toast.text
+
+
+def place_kiosk(server: LiveServer, kiosk_id: str, zone_id: str) -> None:
+    """Put a kiosk in a zone, as a venue file does (the map shows kiosks at their zone)."""
+    with sqlite3.connect(Path(server.env["LANTERN_INSTANCE_PATH"]) / "lantern.db") as db:
+        db.execute("UPDATE kiosks SET zone_id = ? WHERE id = ?", (zone_id, kiosk_id))
+
+
+# Markup that would run script if a page parsed it as HTML.
+NAME_MARKUP = '<img src=x onerror="window.__pwned = (window.__pwned || 0) + 1">'
+SCENE_MARKUP = '<svg onload="window.__pwned = (window.__pwned || 0) + 2"></svg>'
+
+
+def test_a_kiosk_named_with_markup_shows_it_as_text_and_runs_no_script(server: LiveServer) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    lon, lat = inside(server, "mogao-va-north")
+    made = server.cli_json("create-kiosk", "--site", "mogao", "--lon", str(lon), "--lat", str(lat),
+                           "--name", NAME_MARKUP, "--json")
+    place_kiosk(server, made["kiosk_id"], "mogao-va-north")
+    kiosk = ScriptedKiosk(server, {"kiosk_id": made["kiosk_id"], "token": made["token"]})
+    browser = start_browser(temp_profile())
+    try:
+        watch_csp(browser)
+        log_in(browser, server, "sam", create_user(server, "sam", "operator"))
+        kiosk.client.call("heartbeat", {"scene": SCENE_MARKUP, "state": "playing", "fps": 30.0},
+                          namespace="/kiosk", timeout=5)
+        card = wait_for(lambda: css(browser, f".kiosk[data-kiosk='{made['kiosk_id']}']"
+                                             "[data-online='true']"), timeout=10)[0]
+        assert NAME_MARKUP in card.text and SCENE_MARKUP in card.text
+        marker = wait_for(lambda: css(browser, f".kiosk-marker[data-kiosk='{made['kiosk_id']}']"))[0]
+        ActionChains(browser).move_to_element(marker).perform()
+        tip = wait_for(lambda: [t for t in css(browser, ".leaflet-tooltip") if "onerror" in t.text])[0]
+        assert NAME_MARKUP in tip.text and SCENE_MARKUP in tip.text
+        assert not tip.find_elements("css selector", "img, svg")
+        css(browser, "#zone-rows tr[data-zone='mogao-va-north'] button.link-like")[0].click()
+        wait_for(lambda: [t for t in css(browser, ".leaflet-tooltip") if "visitors" in t.text])
+        assert browser.execute_script("return window.__pwned;") is None
+        assert not css(browser, "img[src='x'], #map svg[onload], #kiosks svg[onload]")
+        assert csp_violations(browser) == []
+    finally:
+        browser.quit()
+        kiosk.close()
+
+
+def test_the_operator_panel_ran_every_test_without_a_policy_violation(operator_page: Any) -> None:
+    assert csp_violations(operator_page) == []

@@ -1,12 +1,14 @@
 // Small DOM helpers: build elements without innerHTML, show toasts.
 
-/** el("button", {class: "x", onclick: f}, "text", child) -> HTMLElement. */
+/** el("button", {class: "x", onclick: f, style: {width: "4em"}}, "text", child) -> HTMLElement.
+ * Styles are set through the CSSOM: the Content-Security-Policy refuses style attributes. */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
     if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key === "style") Object.assign(node.style, value);
     else node.setAttribute(key, value === true ? "" : value);
   }
   for (const child of children.flat()) {

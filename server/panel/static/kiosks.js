@@ -112,13 +112,17 @@ export class KioskList {
   }
 
   pendingCard(kiosk) {
+    // approving needs the code typed from the kiosk's own screen
+    const code = el("input", { type: "text", class: "pairing-code", inputmode: "numeric",
+      maxlength: "16", placeholder: "123-456", "aria-label": "Code on the kiosk's screen" });
     return el("article", { class: "kiosk pending-kiosk", dataset: { kiosk: kiosk.kiosk_id,
       status: "pending", online: "false" } },
       el("div", { class: "kiosk-head" },
         el("strong", {}, kiosk.name || "New kiosk"), el("code", {}, kiosk.kiosk_id),
         el("span", { class: "badge pending" }, "waiting for approval")),
-      el("p", {}, "Pairing code on its screen: ", el("span", { class: "code" }, kiosk.pairing_code || "?")),
-      this.canOperate ? el("button", { class: "approve", onclick: () => this.approve(kiosk.kiosk_id) },
-        "Approve for this site") : null);
+      el("p", {}, "Type the pairing code shown on the kiosk's own screen to approve it."),
+      this.canOperate ? code : null,
+      this.canOperate ? el("button", { class: "approve",
+        onclick: () => this.approve(kiosk.kiosk_id, code.value.trim()) }, "Approve for this site") : null);
   }
 }

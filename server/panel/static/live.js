@@ -11,11 +11,21 @@ export class Live {
       if (this.connectedOnce && handlers.reconnected) handlers.reconnected();
       this.connectedOnce = true;
     });
-    this.socket.on("disconnect", () => this.setLink("down", "reconnecting…"));
+    this.socket.on("disconnect", (reason) => {
+      // the server closes a connection itself only when its sign-in has ended
+      if (reason === "io server disconnect") this.signedOut();
+      else this.setLink("down", "reconnecting…");
+    });
+    this.socket.on("signed_out", () => this.signedOut());
     this.socket.on("connect_error", (err) => this.setLink("down", `offline: ${err.message}`));
     for (const event of ["occupancy", "kiosk_status", "zone_state", "alert", "session_event"]) {
       if (handlers[event]) this.socket.on(event, handlers[event]);
     }
+  }
+
+  signedOut() {
+    this.setLink("down", "signed out");
+    window.location.assign(`/login?next=${encodeURIComponent(location.pathname + location.hash)}`);
   }
 
   setLink(state, text) {

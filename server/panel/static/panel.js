@@ -41,7 +41,8 @@ const kioskList = new KioskList({
   command: (kioskId, action, args) => live.command({ kiosk_id: kioskId, action, args })
     .then(() => { toast(`Sent ${action} to ${kioskId}.`); log(`${action} → ${kioskId}`); })
     .catch(fail),
-  approve: (kioskId) => api("POST", `/kiosks/${encodeURIComponent(kioskId)}/approve`, { site_id: state.site })
+  approve: (kioskId, code) => api("POST", `/kiosks/${encodeURIComponent(kioskId)}/approve`,
+    { site_id: state.site, code })
     .then(() => { toast(`Approved ${kioskId} for ${state.site}.`); return reloadKiosks(); })
     .catch(fail),
   revoke: (kioskId) => api("POST", `/kiosks/${encodeURIComponent(kioskId)}/revoke`)

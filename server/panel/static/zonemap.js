@@ -1,7 +1,7 @@
 // The site map: zones as GeoJSON on a plain background (no tiles: venues are offline),
 // coloured by capacity level, closed zones hatched, kiosks at their zone's centre.
 
-import { bilingual } from "./dom.js";
+import { bilingual, el } from "./dom.js";
 
 const LEVEL_COLOURS = { normal: "#3f8f4f", divert: "#d88c10", stop: "#c0392b" };
 // Outer zones are washed out so that the visitor areas and caves inside them stay readable.
@@ -119,26 +119,28 @@ export class ZoneMap {
         const angle = (2 * Math.PI * i) / group.length;
         const at = group.length === 1 ? centre
           : [centre.lat + spread * Math.sin(angle), centre.lng + spread * Math.cos(angle)];
-        window.L.marker(at, { icon: window.L.divIcon({
+        const marker = window.L.marker(at, { icon: window.L.divIcon({
           className: `kiosk-marker ${kiosk.online ? "online" : "offline"}`, iconSize: [12, 12] }),
-        keyboard: false }).bindTooltip(`${kiosk.name || kiosk.kiosk_id} — ${kiosk.online ? "online" : "offline"}` +
-          (kiosk.scene ? ` · ${kiosk.scene}` : ""), { className: "zone-tip" })
+        keyboard: false }).bindTooltip(kioskTipOf(kiosk), { className: "zone-tip" })
           .addTo(this.kioskLayer);
+        marker.getElement().dataset.kiosk = kiosk.kiosk_id;
       });
     }
   }
 }
 
+// Tooltips are DOM nodes with text, never HTML strings: names, scenes and reasons come from
+// kiosks and operators, and Leaflet would parse a string as markup.
 function tooltipOf(zone) {
-  const box = document.createElement("div");
-  const title = document.createElement("strong");
-  title.textContent = bilingual(zone.name_en, zone.name_zh);
-  const line = document.createElement("div");
-  line.textContent = `${zone.count} / ${zone.capacity} visitors · ${zone.level} · ${zone.state}` +
-    (zone.reason ? ` (${zone.reason})` : "");
-  const kind = document.createElement("div");
-  kind.className = "muted";
-  kind.textContent = zone.kind.replace("_", " ");
-  box.append(title, line, kind);
-  return box;
+  return el("div", {},
+    el("strong", {}, bilingual(zone.name_en, zone.name_zh)),
+    el("div", {}, `${zone.count} / ${zone.capacity} visitors · ${zone.level} · ${zone.state}` +
+      (zone.reason ? ` (${zone.reason})` : "")),
+    el("div", { class: "muted" }, String(zone.kind || "").replace("_", " ")));
+}
+
+function kioskTipOf(kiosk) {
+  return el("div", { class: "kiosk-tip" },
+    el("strong", {}, kiosk.name || kiosk.kiosk_id), ` — ${kiosk.online ? "online" : "offline"}`,
+    kiosk.scene ? el("span", { class: "scene" }, ` · ${kiosk.scene}`) : null);
 }

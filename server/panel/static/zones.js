@@ -68,7 +68,7 @@ export class ZoneTable {
       zone.reason && zone.state !== "open" ? el("div", { class: "muted small" }, zone.reason) : null);
     const load = el("td", { class: "load" },
       el("span", { class: "count" }, String(zone.count)), ` / ${zone.capacity}`,
-      el("div", { class: "bar" }, el("i", { style: `width:${(ratio * 100).toFixed(0)}%` })));
+      el("div", { class: "bar" }, el("i", { style: { width: `${(ratio * 100).toFixed(0)}%` } })));
     const level = el("td", {}, el("span", { class: `level ${zone.level}` }, zone.level));
     row.replaceChildren(name, load, level, el("td", { class: "actions" }, this.actions(row, zone)));
   }
