@@ -1,4 +1,5 @@
-"""The kiosk fleet in the database: pairing, approval, revocation, commands, heartbeats, sessions."""
+"""The kiosk fleet in the database: pairing (with expiry), approval, revocation, commands,
+heartbeats, sessions."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from server import audit, errors
 from server.auth import hash_token, new_token
 from server.db_insert import Bulk
 from server.domain import fleet as rules
-from server.models import Alert, Experience, Kiosk, KioskCommand, KioskPresence, utcnow
+from server.models import Alert, Experience, Kiosk, KioskCommand, KioskPresence, Site, utcnow
+from server.zones import current_zones
 
 
 def kiosk_or_404(session: Session, kiosk_id: str) -> Kiosk:
@@ -28,6 +30,8 @@ def kiosk_or_404(session: Session, kiosk_id: str) -> Kiosk:
 def start_pairing(session: Session, name: str = "", kind: str = "exhibition",
                   site_id: str | None = None) -> Kiosk:
     """A pending kiosk with a short code to show on its screen."""
+    if site_id is not None and session.get(Site, site_id) is None:
+        raise errors.UnknownSite(f"no site {site_id!r}")
     kiosk = Kiosk(id=f"k-{secrets.token_hex(4)}", name=name[:200], status="pending",
                   kind=kind if kind in ("vr", "exhibition") else "exhibition",
                   site_id=site_id, pairing_code=rules.pairing_code())
@@ -36,18 +40,62 @@ def start_pairing(session: Session, name: str = "", kind: str = "exhibition",
     return kiosk
 
 
-def approve(session: Session, kiosk_id: str, actor: str, site_id: str | None = None,
-            zone_id: str | None = None, group: str | None = None) -> str:
-    """Approve a pending kiosk; returns its new token (shown once)."""
+def _pending_or_conflict(session: Session, kiosk_id: str, now: datetime, ttl_s: float) -> Kiosk:
     kiosk = kiosk_or_404(session, kiosk_id)
+    # a kiosk past its pairing time is expired even before the sweep has marked it
+    if kiosk.status == "expired" or (kiosk.status == "pending" and rules.pairing_expired(
+            kiosk.created_at, now, ttl_s)):
+        raise errors.PairingExpired(f"kiosk {kiosk_id} waited more than {ttl_s:g} s for approval; "
+                                    f"it pairs again with a new code")
     if kiosk.status != "pending":
         raise errors.Conflict(f"kiosk {kiosk_id} is {kiosk.status}, not pending")
+    return kiosk
+
+
+def approve(session: Session, kiosk_id: str, actor: str, code: str, *, site_id: str | None = None,
+            zone_id: str | None = None, group: str | None = None, now: datetime | None = None,
+            ttl_s: float = 600) -> str:
+    """Approve a pending kiosk whose screen shows ``code``; returns its new token (shown once)."""
+    kiosk = _pending_or_conflict(session, kiosk_id, now or utcnow(), ttl_s)
+    if not rules.pairing_code_matches(code, kiosk.pairing_code):
+        raise errors.PairingCodeMismatch(f"{code!r} is not the code on the screen of kiosk {kiosk_id}")
+    site_id = site_id or kiosk.site_id
+    if site_id is not None and session.get(Site, site_id) is None:
+        raise errors.UnknownSite(f"no site {site_id!r}")
+    if zone_id is not None:
+        if site_id is None:
+            raise errors.UnknownZone(f"zone {zone_id!r} needs a site_id")
+        if zone_id not in {z.zone_id for z in current_zones(session, site_id)}:
+            raise errors.UnknownZone(f"no zone {zone_id!r} at site {site_id!r}")
     token = new_token("kt")
     kiosk.status, kiosk.token_hash, kiosk.pairing_code = "approved", hash_token(token), None
-    kiosk.site_id = site_id or kiosk.site_id
+    kiosk.site_id = site_id
     kiosk.zone_id, kiosk.group = zone_id or kiosk.zone_id, group or kiosk.group
     audit.record(session, actor, "approve_kiosk", kiosk_id)
     return token
+
+
+def reject(session: Session, kiosk_id: str, actor: str) -> None:
+    """Remove a pending kiosk."""
+    kiosk = kiosk_or_404(session, kiosk_id)
+    if kiosk.status != "pending":
+        raise errors.Conflict(f"kiosk {kiosk_id} is {kiosk.status}, not pending")
+    session.delete(kiosk)
+    audit.record(session, actor, "reject_kiosk", kiosk_id, name=kiosk.name)
+
+
+def expire_pairings(session: Session, now: datetime, ttl_s: float) -> list[Kiosk]:
+    """Pending kiosks past their pairing time expire (their code is cleared); expired ones go
+    after a day. Returns the kiosks that expired now."""
+    cutoff = now - timedelta(seconds=ttl_s)
+    session.execute(delete(Kiosk).where(Kiosk.status == "expired",
+                                        Kiosk.created_at <= cutoff - timedelta(days=1)))
+    stale = list(session.scalars(select(Kiosk).where(Kiosk.status == "pending",
+                                                     Kiosk.created_at <= cutoff)))
+    for kiosk in stale:
+        kiosk.status, kiosk.pairing_code = "expired", None
+    session.flush()
+    return stale
 
 
 def revoke(session: Session, kiosk_id: str, actor: str) -> None:

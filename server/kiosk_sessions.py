@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from server import errors, fleet
 from server.domain import sessions as rules
-from server.models import KioskSession, utcnow
+from server.models import Experience, KioskSession, utcnow
 
 
 def _plan(row: KioskSession) -> rules.SessionPlan:
@@ -36,6 +36,8 @@ def request(session: Session, kiosk_id: str, duration_s: int, experience_id: str
         raise errors.Conflict(f"kiosk {kiosk_id} is {kiosk.status}")
     if not 0 < duration_s <= 4 * 3600:
         raise errors.InvalidContent("duration_s must lie in 1..14400")
+    if experience_id is not None and session.get(Experience, experience_id) is None:
+        raise errors.UnknownExperience(f"no experience {experience_id!r}")
     row = KioskSession(id=f"s-{secrets.token_hex(6)}", kiosk_id=kiosk_id, status="queued",
                        duration_s=duration_s, experience_id=experience_id, queued_at=utcnow())
     session.add(row)
@@ -52,8 +54,6 @@ def _start_next(session: Session, kiosk_id: str, actor: str, now: datetime, ttl_
     row = next(r for r in rows if r.id == plan.id)
     _save(row, rules.start(plan, now))
     if row.experience_id:
-        from server.models import Experience
-
         exp = session.get(Experience, row.experience_id)
         if exp is not None:
             fleet.issue(session, actor, "load_scene", {"experience_id": exp.id, "scene": exp.scene},

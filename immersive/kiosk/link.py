@@ -146,6 +146,9 @@ class KioskLink:
     def _on_pairing(self, data: Any) -> None:
         if isinstance(data, dict):
             self.controller.pairing = dict(data, received=time.monotonic())
+            # a headless kiosk's log is its screen: the operator approving it needs the code
+            log.warning("pairing code %s for kiosk %s: approve it in the control panel",
+                        data.get("code"), data.get("kiosk_id"))
 
     def _on_paired(self, data: Any) -> None:
         if isinstance(data, dict) and data.get("kiosk_id") and data.get("token"):

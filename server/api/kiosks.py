@@ -53,9 +53,10 @@ def _ttl() -> float:
 @require("read")
 @api_spec.validate(resp=Response(HTTP_200=KioskList, **ERRORS), tags=["kiosks"])
 def list_kiosks():  # type: ignore[no-untyped-def]
-    """Every kiosk: pending, approved or revoked, online state, scene, fps."""
+    """Every kiosk: pending, approved or revoked (not expired pairings), online state, scene, fps."""
     with _state().db.sessions() as session:
-        return {"kiosks": [kiosk_status(k) for k in session.scalars(select(Kiosk).order_by(Kiosk.id))]}
+        return {"kiosks": [kiosk_status(k) for k in session.scalars(
+            select(Kiosk).where(Kiosk.status != "expired").order_by(Kiosk.id))]}
 
 
 @api.post("/kiosks")
@@ -75,12 +76,27 @@ def register_kiosk():  # type: ignore[no-untyped-def]
 @require("operate")
 @api_spec.validate(json=ApproveIn, resp=Response(HTTP_200=Done, **ERRORS), tags=["kiosks"])
 def approve_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
-    """Approve a pending kiosk; it receives its token on its pairing connection."""
+    """Approve a pending kiosk with the code on its screen; it receives its token on its
+    pairing connection."""
     body: ApproveIn = request.context.json  # type: ignore[attr-defined]
     state = _state()
     with state.db.session() as session:
-        token = fleet.approve(session, kiosk_id, _actor(), body.site_id, body.zone_id, body.group)
+        token = fleet.approve(session, kiosk_id, _actor(), body.code, site_id=body.site_id,
+                              zone_id=body.zone_id, group=body.group,
+                              ttl_s=float(state.settings["LANTERN_PAIRING_TTL_S"]))
     state.services["hub"].paired(kiosk_id, token)
+    return {"ok": True}
+
+
+@api.post("/kiosks/<kiosk_id>/reject")
+@require("operate")
+@api_spec.validate(resp=Response(HTTP_200=Done, **ERRORS), tags=["kiosks"])
+def reject_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
+    """Remove a pending kiosk and close its pairing connection."""
+    state = _state()
+    with state.db.session() as session:
+        fleet.reject(session, kiosk_id, _actor())
+    state.services["hub"].pairing_ended(kiosk_id, "rejected")
     return {"ok": True}
 
 

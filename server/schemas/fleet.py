@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
 
+from server.domain.fleet import MAX_TEXT_CHARS
+
 
 class KioskOut(BaseModel):
     kiosk_id: str
@@ -31,6 +33,7 @@ class KioskList(BaseModel):
 
 
 class ApproveIn(BaseModel):
+    code: str = Field(min_length=1, max_length=16, description="the pairing code on the kiosk's screen")
     site_id: str | None = Field(default=None, max_length=64)
     zone_id: str | None = Field(default=None, max_length=128)
     group: str | None = Field(default=None, max_length=64)
@@ -54,13 +57,18 @@ class ExtendSessionArgs(BaseModel):
     seconds: int = Field(gt=0, le=14400)
 
 
+Language = Literal["en", "zh"]
+AnnounceText = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+
+
 class AnnounceArgs(BaseModel):
-    text: str | dict[str, str] = Field(description="a message, or one per language (en, zh)")
+    text: AnnounceText | dict[Language, AnnounceText] = Field(
+        description=f"a message, or one per language (en, zh); at most {MAX_TEXT_CHARS} characters each")
     duration_s: int | None = Field(default=None, gt=0, le=3600)
 
 
 class SetLanguageArgs(BaseModel):
-    lang: Literal["en", "zh"]
+    lang: Language
 
 
 ARGS_OF: dict[str, type[BaseModel]] = {

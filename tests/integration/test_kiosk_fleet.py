@@ -85,21 +85,36 @@ def test_a_command_is_delivered_acknowledged_and_audited(server: LiveServer) -> 
         kiosk.close()
 
 
-def test_an_unacknowledged_command_is_retried_with_the_same_id(server: LiveServer) -> None:
+def test_an_unacknowledged_command_is_sent_again_on_the_next_connection_only(
+        server: LiveServer) -> None:
     kiosk = Kiosk(server, *new_kiosk(server))
+    gate = threading.Event()
 
-    def slow(data: dict[str, Any]) -> dict[str, Any]:
+    def held(data: dict[str, Any]) -> dict[str, Any]:
         kiosk.commands.append(data)
-        if len(kiosk.commands) == 1:
-            kiosk.client.sleep(2.5)  # longer than the retry interval: no ack yet
+        gate.wait(10)  # the kiosk sits on the command: no ack on this connection
         return {"ok": True}
 
-    kiosk.client.on("command", slow, namespace="/kiosk")
+    kiosk.client.on("command", held, namespace="/kiosk")
     kiosk.connect()
     try:
         server.api("POST", f"/kiosks/{kiosk.kiosk_id}/commands", json={"action": "pause"})
-        wait_for(lambda: len(kiosk.commands) >= 2, timeout=8)
+        wait_for(lambda: kiosk.commands)
+        kiosk.client.sleep(2.5)  # several turns of the server's once-a-second delivery
+        assert len(kiosk.commands) == 1  # the connection delivered it; no copies behind it
+    finally:
+        kiosk.close()
+        gate.set()
+    kiosk.client = socketio.Client(reconnection=False)
+    kiosk.client.on("command", kiosk._on_command, namespace="/kiosk")
+    kiosk.last_seq = 0  # it never finished the command
+    kiosk.connect()
+    try:
+        wait_for(lambda: len(kiosk.commands) >= 2)
         assert kiosk.commands[0]["id"] == kiosk.commands[1]["id"]
+        assert kiosk.commands[0]["seq"] == kiosk.commands[1]["seq"]
+        wait_for(lambda: server.api("GET", f"/kiosks/{kiosk.kiosk_id}/commands")
+                 .json()["commands"][0]["status"] == "acked")
     finally:
         kiosk.close()
 
@@ -199,15 +214,35 @@ def test_pairing_gives_a_code_then_a_token_on_approval(server: LiveServer) -> No
         wait_for(lambda: "pairing" in got)
         kiosk_id, code = got["pairing"]["kiosk_id"], got["pairing"]["code"]
         listed = next(k for k in server.api("GET", "/kiosks").json()["kiosks"] if k["kiosk_id"] == kiosk_id)
-        assert listed["status"] == "pending" and listed["pairing_code"] == code
-        assert server.api("POST", f"/kiosks/{kiosk_id}/approve", json={"site_id": "testsite"}).ok
+        # the code is on the kiosk's screen only, never in the fleet's listing
+        assert listed["status"] == "pending" and listed["pairing_code"] is None
+        assert got["pairing"]["expires_in"] == 600
+        assert server.api("POST", f"/kiosks/{kiosk_id}/approve",
+                          json={"site_id": "testsite", "code": code}).ok
         wait_for(lambda: "paired" in got)
         wait_for(lambda: not client.connected)
     finally:
         client.disconnect()
     kiosk = Kiosk(server, kiosk_id, got["paired"]["token"]).connect()
     kiosk.close()
-    assert server.api("POST", f"/kiosks/{kiosk_id}/approve", json={}).status_code == 409
+    assert server.api("POST", f"/kiosks/{kiosk_id}/approve", json={"code": code}).status_code == 409
+
+
+def test_a_last_seq_beyond_64_bits_is_refused_with_a_clear_message(server: LiveServer) -> None:
+    kiosk_id, token = new_kiosk(server)
+    for last_seq in (2**70, 2**62, -1, "7"):
+        client = socketio.Client(reconnection=False)
+        refusals: list[Any] = []
+        client.on("connect_error", refusals.append, namespace="/kiosk")
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            client.connect(server.url, namespaces=["/kiosk"], transports=["websocket"],
+                           auth={"kiosk_id": kiosk_id, "token": token, "last_seq": last_seq},
+                           wait_timeout=5)
+        client.disconnect()
+        assert "last_seq must be a whole number" in refusals[0]["message"], last_seq
+    kiosk = Kiosk(server, kiosk_id, token)
+    kiosk.last_seq = 2**62 - 1
+    kiosk.connect().close()  # the largest allowed is fine, and the server is fine
 
 
 def test_revocation_disconnects_at_once_and_refuses_later(server: LiveServer) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -135,12 +136,13 @@ def test_a_kiosk_pairs_shows_its_code_and_connects_with_the_token_it_gets(
     server, admin, tmp_path
 ):
     state = tmp_path / "pairing-state"
+    log = open(tmp_path / "kiosk.log", "wb")  # noqa: SIM115 - the child writes it until the end
     proc = subprocess.Popen(
         [sys.executable, "-m", "immersive", "kiosk", "--server", server.url, "--pair",
          "--name", "Hall A, left", "--kind", "vr", "--site", "mogao", "--state-dir", str(state),
          "--headless", "--size", "160x90", "--max-fps", "15", "--heartbeat", "0.5",
          "--scene", "mogao_cave", "--backoff-max", "2"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
     )
     try:
         def pending() -> dict | None:
@@ -148,9 +150,14 @@ def test_a_kiosk_pairs_shows_its_code_and_connects_with_the_token_it_gets(
             return next((k for k in body["kiosks"] if k.get("status") == "pending"
                          and k.get("name") == "Hall A, left"), None)
 
-        kiosk_id = wait_for(pending, what="a pending kiosk with a code")["kiosk_id"]
+        waiting = wait_for(pending, what="a pending kiosk with a code")
+        kiosk_id = waiting["kiosk_id"]
+        assert waiting["pairing_code"] is None  # the code is on the kiosk's screen (its log) only
+        shown = wait_for(lambda: re.search(rf"pairing code (\S+) for kiosk {kiosk_id}",
+                                           (tmp_path / "kiosk.log").read_text()),
+                         what="the code on the kiosk's screen")
         r = requests.post(f"{server.url}/api/v1/kiosks/{kiosk_id}/approve", headers=admin,
-                          json={"site_id": "mogao"}, timeout=5)
+                          json={"site_id": "mogao", "code": shown.group(1)}, timeout=5)
         assert r.ok, r.text
         wait_for(lambda: kiosk_state({"state": state}).get("token"), what="the token")
         entry = wait_for(lambda: (fleet_entry(server, admin, kiosk_id) or {}).get("fps")
@@ -160,6 +167,7 @@ def test_a_kiosk_pairs_shows_its_code_and_connects_with_the_token_it_gets(
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        log.close()
 
 
 def send(server: Server, admin: dict, kiosk_id: str, action: str, **args: Any) -> None:
