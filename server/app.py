@@ -57,12 +57,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     state.services["previews"] = Previews(Path(settings["LANTERN_ASSETS_PATH"]),
                                           instance / "previews", settings["LANTERN_PREVIEW_WORKERS"],
-                                          settings["LANTERN_PREVIEW_TIMEOUT_S"])
+                                          settings["LANTERN_PREVIEW_TIMEOUT_S"],
+                                          settings["LANTERN_PREVIEW_MEMORY_MB"])
+    from server.sandbox import ChildPool
+
+    state.services["impact"] = ChildPool("geo", workers=settings["LANTERN_IMPACT_WORKERS"],
+                                         timeout_s=settings["LANTERN_IMPACT_TIMEOUT_S"],
+                                         memory_mb=settings["LANTERN_IMPACT_MEMORY_MB"])
 
     login_manager.init_app(app)
     login_manager.login_view = "panel.login"
     csrf.init_app(app)
 
+    from server import security_headers
     from server.api import api
     from server.api import envelope as api_errors
     from server.panel import panel
@@ -71,6 +78,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(panel)
     api_errors.register(app)
     api_spec.register(app)
+    security_headers.register(app)
+    app.teardown_request(_release_request)
 
     socketio.init_app(
         app,
@@ -87,6 +96,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _release_request(_exc: BaseException | None) -> None:
+    """Werkzeug's request and its WSGI environ refer to each other; the cycle would keep the
+    body (up to LANTERN_MAX_CONTENT_LENGTH) alive until a full garbage collection, which the
+    server makes rare (server/cli.py). Break it so the request is freed when it ends."""
+    from flask import request
+
+    request.environ.pop("werkzeug.request", None)
+
+
 def _wire_realtime(app: Flask, state: LanternState) -> None:
     from server.live import LiveVenue
     from server.realtime.control import ControlNamespace
@@ -97,11 +115,12 @@ def _wire_realtime(app: Flask, state: LanternState) -> None:
     hub = Hub(socketio, state.db, state.settings)
     live = LiveVenue(hub, state.services["zone_index"], state.services["presence"])
     state.services.update(hub=hub, live=live, on_zone_change=live.zone_changed, on_alert=live.alert)
-    hub.start_tasks.append(state.db.start_checkpointer)
+    hub.start_tasks.append(lambda: state.db.start_checkpointer(hub.health))
     socketio.on_namespace(KioskNamespace("/kiosk", hub))
     socketio.on_namespace(ControlNamespace("/control", hub))
-    socketio.on_namespace(IngestNamespace("/ingest", RateLimiter(
-        float(state.settings["LANTERN_SOCKET_RATE"]))))
+    ingest = IngestNamespace("/ingest", RateLimiter(float(state.settings["LANTERN_SOCKET_RATE"])))
+    socketio.on_namespace(ingest)
+    hub.token_listeners.append(ingest.drop_token)
 
 
 def allowed_origins(settings: dict[str, Any]) -> Callable[[str, dict], bool]:

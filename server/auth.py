@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app, g, request
@@ -17,7 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from server import errors
 from server.extensions import csrf, login_manager
-from server.models import ApiToken, User, utcnow
+from server.models import LoginSession, User, utcnow
 
 USER_ROLES = ("admin", "operator", "planner", "viewer")
 TOKEN_ROLES = USER_ROLES + ("ingest",)
@@ -52,9 +53,17 @@ class Principal:
         return self.role in PERMISSIONS[permission]
 
 
+# A login session's last_seen_at is written at most this often (not on every request).
+LAST_SEEN_EVERY = timedelta(minutes=1)
+
+
 class LoginUser(UserMixin):
-    def __init__(self, user: User) -> None:
-        self.id = str(user.id)
+    """A signed-in browser. Flask-Login's id is the login session's id, not the user's, so
+    the session cookie names a row that logging out ends."""
+
+    def __init__(self, user: User, login_session_id: str) -> None:
+        self.id = login_session_id
+        self.user_id = user.id
         self.username = user.username
         self.role = user.role
 
@@ -73,44 +82,57 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
 
 
 def check_login(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None.
+
+    An unknown or inactive name is checked against a dummy hash, so that the answer takes as
+    long as for a real user and its timing does not tell which names exist.
+    """
     user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    if user and check_password_hash(user.password_hash, password):
-        return user
-    return None
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
 
 
-def create_token(session: Session, role: str, name: str | None = None) -> str:
-    """Create an API token; returns the token, which is stored only as a hash."""
-    if role not in TOKEN_ROLES:
-        raise errors.InvalidContent(f"unknown role {role!r}; choose one of {', '.join(TOKEN_ROLES)}")
-    token = new_token()
-    session.add(ApiToken(token_hash=hash_token(token), prefix=token[:8], role=role, name=name))
-    return token
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash made like a real user's (same method and cost) of a password nobody knows."""
+    return generate_password_hash(secrets.token_urlsafe(24))
 
 
-def revoke_token(session: Session, token: str) -> bool:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if row is None or row.revoked_at is not None:
+def start_login_session(session: Session, user: User, remote: str | None) -> str:
+    """Record a new signed-in browser of ``user``; returns the id its session cookie keeps."""
+    row = LoginSession(id=secrets.token_urlsafe(32), user_id=user.id, last_seen_at=utcnow(),
+                       remote=remote[:64] if remote else None)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def end_login_session(session: Session, login_session_id: str) -> bool:
+    """End a login session: its cookie, and every copy of it, no longer signs anyone in."""
+    row = session.get(LoginSession, login_session_id)
+    if row is None or row.ended_at is not None:
         return False
-    row.revoked_at = utcnow()
+    row.ended_at = utcnow()
     return True
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> LoginUser | None:
+def _load_user(login_session_id: str) -> LoginUser | None:
+    """The user of a login session that has not ended, if the user is still active."""
     db = current_app.extensions["lantern"].db
-    with db.sessions() as session:
-        user = session.get(User, int(user_id))
-        return LoginUser(user) if user and user.active else None
-
-
-def _token_principal(token: str) -> Principal:
-    db = current_app.extensions["lantern"].db
-    with db.sessions() as session:
-        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if row is None or row.revoked_at is not None:
-        raise errors.Unauthenticated("the API token is unknown or revoked")
-    return Principal(name=f"token:{row.prefix}", role=row.role, via="token")
+    with db.session() as session:
+        row = session.get(LoginSession, login_session_id)
+        if row is None or row.ended_at is not None:
+            return None
+        user = session.get(User, row.user_id)
+        if user is None or not user.active:
+            return None
+        now = utcnow()
+        if row.last_seen_at is None or now - row.last_seen_at >= LAST_SEEN_EVERY:
+            row.last_seen_at = now
+        return LoginUser(user, row.id)
 
 
 def current_principal() -> Principal | None:
@@ -123,7 +145,9 @@ def current_principal() -> Principal | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise errors.Unauthenticated("use 'Authorization: Bearer <token>'")
-        principal = _token_principal(token.strip())
+        from server.tokens import holder_of
+
+        principal = holder_of(current_app.extensions["lantern"].db, token.strip()).principal
     elif current_user.is_authenticated:
         principal = Principal(name=current_user.username, role=current_user.role, via="session")
     g.principal = principal

@@ -1,4 +1,5 @@
-"""`python -m server ...`: run, demo, init-db, load-venues, create-user, create-token, create-kiosk."""
+"""`python -m server ...`: run, demo, init-db, load-venues, create-user, create-token,
+revoke-token, create-kiosk."""
 
 from __future__ import annotations
 
@@ -95,19 +96,51 @@ def create_user_cmd(ctx: click.Context, name: str, role: str) -> None:
 @click.option("--role", required=True,
               type=click.Choice(["admin", "operator", "planner", "viewer", "ingest"]))
 @click.option("--name", default=None, help="what the token is for")
+@click.option("--expires-in", "expires_in", type=click.IntRange(min=1), default=None,
+              help="seconds until the token stops working (default: never)")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def create_token_cmd(ctx: click.Context, role: str, name: str | None, as_json: bool) -> None:
+def create_token_cmd(ctx: click.Context, role: str, name: str | None, expires_in: int | None,
+                     as_json: bool) -> None:
     """Create an API token for a machine; it is shown once and stored hashed."""
-    from server import audit
-    from server.auth import create_token
+    from datetime import timedelta
+
+    from server import tokens
+    from server.models import utcnow
 
     db = _app(ctx).extensions["lantern"].db
     db.migrate()
+    expires = utcnow() + timedelta(seconds=expires_in) if expires_in else None
     with db.session() as session:
-        token = create_token(session, role, name)
-        audit.record(session, "cli", "create_token", token[:8], role=role)
-    click.echo(json.dumps({"token": token}) if as_json else token)
+        issued = tokens.issue(session, role, name, expires, actor="cli")
+    click.echo(json.dumps({"id": issued.id, "token": issued.token, "prefix": issued.prefix,
+                           "role": role, "name": name,
+                           "expires_at": expires.isoformat() if expires else None})
+               if as_json else issued.token)
+
+
+@main.command("revoke-token")
+@click.argument("token_id", type=int)
+@click.pass_context
+def revoke_token_cmd(ctx: click.Context, token_id: int) -> None:
+    """Revoke an API token by its id (`GET /api/v1/tokens` lists them); its sockets close."""
+    from server import tokens
+    from server.realtime.bus import RedisBus
+
+    app = _app(ctx)
+    state = app.extensions["lantern"]
+    try:
+        with state.db.session() as session:
+            row, changed = tokens.revoke(session, token_id, "cli")
+    except errors.LanternError as exc:
+        _fail(exc)
+        return
+    if changed and state.settings.get("SOCKETIO_MESSAGE_QUEUE"):
+        # every server process sharing the queue closes the token's open sockets at once
+        RedisBus(state.settings["SOCKETIO_MESSAGE_QUEUE"]).publish(
+            {"type": "revoke_token", "token_id": token_id})
+    click.echo(f"token {row['id']} ({row['prefix']}, {row['role']}) revoked at {row['revoked_at']}"
+               if changed else f"token {row['id']} was already revoked at {row['revoked_at']}")
 
 
 @main.command("create-kiosk")

@@ -8,13 +8,26 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import ColumnElement, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 log = logging.getLogger(__name__)
+# Times a stored row may hold and still be read back: the front doors refuse anything else, but
+# a row written before they did (or by hand) must not stop a reader that meets it. Year 10000
+# and year 0 fit in PostgreSQL's timestamps and in SQLite's text, not in Python's datetime.
+SANE_FROM = datetime(1970, 1, 1, tzinfo=UTC)
+SANE_UNTIL = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def sane(column: Any) -> ColumnElement[bool]:
+    """``column`` lies within the times Python can read back (on SQLite, whose timestamps are
+    text, a five-digit or signed year sorts outside these bounds too)."""
+    return column.between(SANE_FROM, SANE_UNTIL)
 
 
 def make_engine(url: str) -> Engine:
@@ -54,9 +67,11 @@ class WalCheckpointer:
 
     SAFETY_PAGES = 10_000
 
-    def __init__(self, path: str, interval_s: float = 0.5) -> None:
+    def __init__(self, path: str, interval_s: float = 0.5, health: Any = None) -> None:
+        """``health``: a ``LoopHealth`` told of each checkpoint's outcome (as ``wal_checkpoint``)."""
         self.path, self.interval_s = path, interval_s
         self.checkpoints = 0
+        self.health = health
         self._stop = False
 
     def start(self) -> None:
@@ -79,14 +94,22 @@ class WalCheckpointer:
     def _run(self) -> None:
         sleep = _native_sleep()
         conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        if self.health is not None:
+            self.health.expect("wal_checkpoint", self.interval_s)
         try:
             while not self._stop:
                 sleep(self.interval_s)
                 try:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                     self.checkpoints += 1
-                except sqlite3.Error:
-                    log.exception("WAL checkpoint")
+                except sqlite3.Error as exc:
+                    if self.health is None:
+                        log.exception("WAL checkpoint")
+                    else:
+                        self.health.failed("wal_checkpoint", exc)
+                else:
+                    if self.health is not None:
+                        self.health.ok("wal_checkpoint")
         finally:
             conn.close()
 
@@ -130,13 +153,13 @@ class Database:
         cfg.attributes["connection_engine"] = self.engine
         command.upgrade(cfg, "head")
 
-    def start_checkpointer(self) -> WalCheckpointer | None:
+    def start_checkpointer(self, health: Any = None) -> WalCheckpointer | None:
         """For a SQLite file: checkpoint the log in the background from now on (the server)."""
         path = self.engine.url.database
         if self.engine.dialect.name != "sqlite" or not path or path == ":memory:":
             return None
         if self.checkpointer is None:
-            self.checkpointer = WalCheckpointer(path)
+            self.checkpointer = WalCheckpointer(path, health=health)
             event.listen(self.engine, "connect", _writer_checkpoints_late)
             self.engine.dispose()  # connections made from now on get the pragma
             self.checkpointer.start()

@@ -56,3 +56,39 @@ class VenueError(InvalidContent):
     """A venue folder has problems; ``details`` lists every one."""
 
     code = "invalid_venue"
+
+
+class EventTimeOutOfWindow(InvalidContent):
+    """An event is dated too far ahead of the server's clock or too far behind it."""
+
+    code = "event_time_out_of_window"
+
+
+class PairingCodeMismatch(InvalidContent):
+    """The code given to approve a kiosk is not the one shown on its screen."""
+
+    code = "pairing_code_mismatch"
+
+
+class UnknownSite(InvalidContent):
+    """A request names a site that does not exist."""
+
+    code = "unknown_site"
+
+
+class UnknownZone(InvalidContent):
+    """A request names a zone that is not among the site's current zones."""
+
+    code = "unknown_zone"
+
+
+class UnknownExperience(InvalidContent):
+    """A request names an experience that does not exist."""
+
+    code = "unknown_experience"
+
+
+class PairingExpired(Conflict):
+    """A pending kiosk waited longer than the pairing time and must pair again."""
+
+    code = "pairing_expired"

@@ -25,6 +25,9 @@ def _reject_invalid(req, resp, req_validation_error, instance, model_adapter):  
             for err in model_adapter.validation_errors(req_validation_error)
         ]
         summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
+        # the error's traceback holds spectree's frame, which holds the error: a cycle that
+        # keeps the whole refused body alive until a full garbage collection
+        req_validation_error.__traceback__ = None
         raise InvalidContent(f"invalid request: {summary}", details=problems)
 
 

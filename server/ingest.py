@@ -1,14 +1,53 @@
-"""Batches from gateways, the same whether they arrive over REST or the /ingest namespace."""
+"""Batches from gateways, the same whether they arrive over REST or the /ingest namespace.
+
+This is the front door's side of ingestion: parse, refuse event times outside the accepted
+window (server/domain/event_window.py), then hand the batch to the use cases, which take an
+injected clock and no window.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from server import errors, preservation
-from server.models import Site
+from server.db_insert import epoch_seconds
+from server.domain.event_window import EventWindow
+from server.models import Site, utcnow
 from server.positions import store_positions
 from server.schemas import PositionsBatch, ReadingsIn
 from server.validation import parse_body
+
+
+def event_window(settings: dict[str, Any]) -> EventWindow:
+    """The window of accepted event times, from the settings."""
+    return EventWindow(float(settings["LANTERN_EVENT_MAX_FUTURE_S"]),
+                       float(settings["LANTERN_EVENT_MAX_AGE_S"]))
+
+
+def check_event_times(window: EventWindow, kind: str, event_ids: Sequence[str],
+                      times: Sequence[float], now: float | None = None) -> None:
+    """Refuse the whole batch, naming its events, if any time lies outside ``window``."""
+    now = time.time() if now is None else now
+    bad = window.outside(times, now)
+    if not bad:
+        return
+    details = [{"index": i, "event_id": event_ids[i], "ts": _iso(times[i]),
+                "offset_s": round(times[i] - now, 3)} for i in bad]
+    named = ", ".join(f"{kind}[{d['index']}] ({d['event_id']}) at {d['ts']}" for d in details[:5])
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    raise errors.EventTimeOutOfWindow(
+        f"{len(bad)} event time(s) outside the accepted window ({window.describe()}): "
+        f"{named}{more}; the batch was not stored", details=details)
+
+
+def _iso(epoch: float) -> str:
+    try:
+        return datetime.fromtimestamp(epoch, UTC).isoformat()
+    except (OverflowError, ValueError, OSError):
+        return f"{epoch:.0f} s from 1970"
 
 
 def record_positions(state: Any, site_id: str, body: Any) -> dict[str, Any]:
@@ -17,6 +56,9 @@ def record_positions(state: Any, site_id: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, (dict, bytes, bytearray)):
         raise errors.BadRequest("send a JSON object: {\"positions\": [...]}")
     items = parse_body(PositionsBatch, body)["positions"]
+    epochs = epoch_seconds([r["ts"] for r in items])
+    check_event_times(event_window(state.settings), "positions", [r["event_id"] for r in items],
+                      epochs.tolist())
     book = state.services["presence"]
     with book.lock:  # from INSERT to fold: a flush's checkpoint never passes an unfolded event
         with state.db.session() as session:
@@ -27,7 +69,7 @@ def record_positions(state: Any, site_id: str, body: Any) -> dict[str, Any]:
             debounce_s = float(site.config.get("debounce_s", 10))
             result = store_positions(session, zones, items,
                                      max_batch=state.settings["LANTERN_MAX_BATCH"],
-                                     stored_ts=book.stored_ts)
+                                     stored_ts=book.stored_ts, epochs=epochs)
         moves = book.fold(site_id, result.fresh, debounce_s)
     hub = state.services.get("hub")
     if hub is not None and moves:
@@ -41,9 +83,13 @@ def record_readings(state: Any, site_id: str, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise errors.BadRequest("send a JSON object: {\"readings\": [...]}")
     items = parse_body(ReadingsIn, body)["readings"]
+    now = utcnow()
+    check_event_times(event_window(state.settings), "readings", [r["event_id"] for r in items],
+                      [r["ts"].timestamp() for r in items], now.timestamp())
     no_op = preservation.no_op
     result = preservation.record_readings(
-        state.db, site_id, items, max_batch=state.settings["LANTERN_MAX_BATCH"],
+        state.db, site_id, items, max_batch=state.settings["LANTERN_MAX_BATCH"], now=now,
+        horizon_s=float(state.settings["LANTERN_ALERT_HORIZON_S"]),
         on_zone_change=state.services.get("on_zone_change") or no_op,
         on_alert=state.services.get("on_alert") or no_op)
     return {"accepted": result.accepted, "duplicates": result.duplicates, "alerts": result.alerts}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,11 +27,12 @@ class LiveVenue:
         self.hub = hub
         self.zone_index = zone_index
         self.presence = presence
-        self._last_expiry = time.monotonic()  # the first sweep 10 s after start
         hub.occupancy_emitter = self.emit_occupancy
         hub.extra_tasks.append(self.end_due_sessions)
         hub.start_tasks.append(presence.recover)
-        hub.loop_tasks.extend([self.flush_presence, self.expire_visitors])
+        hub.add_step("presence_flush", 0.0, self.flush_presence)  # writes when due
+        hub.add_step("visitor_expiry", float(hub.settings["LANTERN_VISITOR_SWEEP_S"]),
+                     self.expire_visitors)  # timeouts are minutes long
 
     def flush_presence(self) -> None:
         if self.presence.due():
@@ -94,13 +94,10 @@ class LiveVenue:
         self.hub.to_operators("alert", alert)
 
     def expire_visitors(self) -> None:
-        """Every 10 s (timeouts are minutes long): visitors who stopped reporting leave.
+        """Visitors who stopped reporting leave.
 
         Under the presence book's lock, after a flush: the database and this process's memory
         agree on who was last seen before the cutoff, and both forget them."""
-        if time.monotonic() - self._last_expiry < 10:
-            return
-        self._last_expiry = time.monotonic()
         now = utcnow()
         with self.presence.exclusive():
             self.presence.flush()

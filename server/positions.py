@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,10 +12,13 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from server import errors
+from server.db import sane
 from server.db_insert import Bulk, epoch_seconds, stored_texts
 from server.domain.capacity import occupancy_rows
 from server.models import VisitorPresence, ZoneState, ZoneTransition
 from server.zone_index import SiteZones, live_states
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,26 +31,19 @@ class IngestResult:
 
 def parse_positions(items: list[dict[str, Any]], max_batch: int) -> tuple[list[dict[str, Any]],
                                                                          np.ndarray, np.ndarray]:
-    """Check every item (validated by ``PositionRow``: ts carries an offset); raise
-    InvalidContent listing the bad ones by index and event_id. Checked as arrays; the
-    per-item walk runs only to describe a batch that failed."""
+    """Check a batch validated by ``PositionRow`` (numbers in range, ts with an offset): its
+    size and that no event_id repeats in it; return the rows and their lon/lat as arrays."""
     n = len(items)
     if n > max_batch:
         raise errors.InvalidContent(f"at most {max_batch} positions a request, got {n}")
     lon = np.fromiter((r["lon"] for r in items), dtype=np.float64, count=n)
     lat = np.fromiter((r["lat"] for r in items), dtype=np.float64, count=n)
-    with np.errstate(invalid="ignore"):
-        good = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180.0) & (np.abs(lat) <= 90.0)
-    if good.all() and len({r["event_id"] for r in items}) == n:
+    if len({r["event_id"] for r in items}) == n:
         return items, lon, lat
     problems: list[str] = []
     seen: set[str] = set()
     for i, item in enumerate(items):
-        eid, x, y = item["event_id"], item["lon"], item["lat"]
-        if not (math.isfinite(x) and math.isfinite(y)):
-            problems.append(f"positions[{i}] ({eid}): lon/lat must be finite numbers")
-        elif not good[i]:
-            problems.append(f"positions[{i}] ({eid}): lon {x} / lat {y} out of range")
+        eid = item["event_id"]
         if eid in seen:
             problems.append(f"positions[{i}]: event_id {eid!r} repeats within the batch")
         seen.add(eid)
@@ -56,17 +52,19 @@ def parse_positions(items: list[dict[str, Any]], max_batch: int) -> tuple[list[d
 
 
 def store_positions(session: Session, site: SiteZones, items: list[dict[str, Any]], *,
-                    max_batch: int, stored_ts: dict[float, str] | None = None) -> IngestResult:
+                    max_batch: int, stored_ts: dict[float, str] | None = None,
+                    epochs: np.ndarray | None = None) -> IngestResult:
     """Classify a batch and store each new event once, in the caller's transaction (the caller
     commits before acknowledging, then folds ``result.fresh`` into the presence book; its
     times are epoch seconds). ``stored_ts`` collects the stored form of each timestamp, for
-    the presence book's next write."""
+    the presence book's next write; ``epochs`` are the items' times if the caller has them."""
     rows, lon, lat = parse_positions(items, max_batch)
     zones = site.index.classify(lon, lat).tolist()
     bulk = Bulk(session)
     event_ids = [r["event_id"] for r in rows]
     when = [r["ts"] for r in rows]
-    epochs = epoch_seconds(when)
+    if epochs is None:
+        epochs = epoch_seconds(when)
     seconds = epochs.tolist()
     if bulk.sqlite:
         stamps: list[Any] = stored_texts(epochs)
@@ -87,9 +85,20 @@ def store_positions(session: Session, site: SiteZones, items: list[dict[str, Any
 
 
 def expire_visitors(session: Session, site_id: str, now: datetime, timeout_s: float) -> int:
-    """Visitors who stopped reporting leave: an exit transition each, then their presence goes."""
+    """Visitors who stopped reporting leave: an exit transition each, then their presence goes.
+
+    A presence row dated outside what Python can read (written before event times were
+    checked) is set aside first, with a warning: it must not stop the sweep for everyone."""
     cutoff = now - timedelta(seconds=timeout_s)
     p = VisitorPresence.__table__.c
+    unreadable = (p.site_id == site_id) & ~(sane(p.ts) & sane(p.since) & (
+        p.pending_since.is_(None) | sane(p.pending_since)))
+    bad = session.execute(delete(VisitorPresence).where(unreadable),
+                          execution_options={"synchronize_session": False})
+    set_aside = int(getattr(bad, "rowcount", 0) or 0)
+    if set_aside:
+        log.warning("expiry: %d visitor presence row(s) at %s with unreadable times set aside",
+                    set_aside, site_id)
     stale = (p.site_id == site_id) & (p.ts < cutoff)
     gone = session.execute(select(p.visitor_id, p.zone_id, p.since, p.ts).where(stale)).all()
     rows = [dict(site_id=site_id, visitor_id=v, zone_id=z, kind="exit", ts=now,

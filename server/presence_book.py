@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from server.db import Database
+from server.db import SANE_FROM, SANE_UNTIL, Database, sane
 from server.db_insert import Bulk
 from server.domain.presence import Move, VisitorState, step
 from server.models import PositionEvent, PresenceCheckpoint, Site
@@ -108,14 +108,26 @@ class PresenceBook:
         """Read the stored state of visitors this process has not seen yet."""
         with self.db.sessions() as session:
             bulk = Bulk(session)
+            low, high = bulk.ts(SANE_FROM), bulk.ts(SANE_UNTIL)
+            # a row dated where Python cannot read is not loaded: the visitor starts afresh
+            # and the next flush overwrites it
             for v, zone, since, ts, pzone, psince in bulk.select_in(
                     "SELECT visitor_id, zone_id, since, ts, pending_zone, pending_since "
-                    "FROM visitor_presence WHERE site_id = ? AND visitor_id IN ({in})",
-                    (site_id,), sorted(visitors)):
-                pending = bulk.read_ts(psince)
-                self._states[site_id][v] = VisitorState(
-                    zone, bulk.read_ts(since).timestamp(), bulk.read_ts(ts).timestamp(),  # type: ignore[union-attr]
-                    pzone, pending.timestamp() if pending is not None else None)
+                    "FROM visitor_presence WHERE site_id = ? AND ts BETWEEN ? AND ? "
+                    "AND since BETWEEN ? AND ? "
+                    "AND (pending_since IS NULL OR pending_since BETWEEN ? AND ?) "
+                    "AND visitor_id IN ({in})",
+                    (site_id, low, high, low, high, low, high), sorted(visitors)):
+                try:
+                    pending = bulk.read_ts(psince)
+                    self._states[site_id][v] = VisitorState(
+                        zone, bulk.read_ts(since).timestamp(), bulk.read_ts(ts).timestamp(),  # type: ignore[union-attr]
+                        pzone, pending.timestamp() if pending is not None else None)
+                except (ValueError, OverflowError, TypeError, AttributeError):
+                    # a stored time Python cannot read: start the visitor afresh (the flush
+                    # overwrites the row) rather than refuse every position they send
+                    log.warning("presence: unreadable stored state of visitor %s at %s set aside",
+                                v, site_id)
 
     # -- writing behind ------------------------------------------------------------------------
     def due(self) -> bool:
@@ -204,13 +216,21 @@ class PresenceBook:
             last = start
             while True:
                 with self.db.sessions() as session:
+                    ids = session.scalars(select(PositionEvent.id).where(PositionEvent.id > last)
+                                          .order_by(PositionEvent.id).limit(chunk)).all()
+                    if not ids:
+                        break
+                    # events dated outside what Python can read are set aside, not replayed:
+                    # one such row must not stop the server from starting
                     rows = session.execute(
                         select(PositionEvent.id, PositionEvent.site_id, PositionEvent.event_id,
                                PositionEvent.visitor_id, PositionEvent.ts, PositionEvent.zone_id)
-                        .where(PositionEvent.id > last).order_by(PositionEvent.id).limit(chunk)).all()
-                if not rows:
-                    break
-                last = rows[-1][0]
+                        .where(PositionEvent.id.between(ids[0], ids[-1]), sane(PositionEvent.ts))
+                        .order_by(PositionEvent.id)).all()
+                last = ids[-1]
+                if len(rows) < len(ids):
+                    log.warning("presence: %d position event(s) with unreadable times set aside "
+                                "(ids %d..%d)", len(ids) - len(rows), ids[0], ids[-1])
                 by_site: dict[str, list[Fresh]] = {}
                 for _, site_id, event_id, visitor, ts, zone in rows:
                     by_site.setdefault(site_id, []).append((event_id, visitor, ts.timestamp(), zone))

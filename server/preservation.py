@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server import audit, errors
-from server.db import Database
+from server.db import Database, sane
 from server.domain.alerts import (
     AlertState,
     Reading,
@@ -34,6 +34,7 @@ from server.models import Alert, Sensor, SensorReading, Site, Zone, ZoneState, u
 log = logging.getLogger(__name__)
 
 MEASURES = ("temperature_c", "relative_humidity", "co2_ppm")
+DEFAULT_HORIZON_S = 900.0
 ZoneChange = tuple[str, str, str, str | None]  # site_id, zone_id, state, reason
 
 
@@ -50,12 +51,17 @@ class ReadingsResult:
 
 
 def record_readings(db: Database, site_id: str, items: Sequence[Mapping[str, Any]], *,
-                    max_batch: int,
+                    max_batch: int, now: datetime | None = None,
+                    horizon_s: float = DEFAULT_HORIZON_S,
                     on_zone_change: Callable[[str, str, str, str | None], None] = no_op,
                     on_alert: Callable[[dict[str, Any]], None] = no_op) -> ReadingsResult:
-    """Store a batch and decide its alerts in one transaction; after the commit, call the hooks."""
+    """Store a batch and decide its alerts in one transaction; after the commit, call the hooks.
+
+    ``now`` is the clock alerts act on (the server's, or a history's); ``horizon_s`` how old a
+    reading may be and still raise or clear an alert."""
     with db.session() as session:
-        result = ingest_readings(session, site_id, items, max_batch=max_batch)
+        result = ingest_readings(session, site_id, items, max_batch=max_batch, now=now,
+                                 horizon_s=horizon_s)
     for change in result.alerts:
         call_hook(on_alert, change)
     for zone_change in result.zone_changes:
@@ -72,7 +78,8 @@ def call_hook(hook: Callable[..., None], *args: Any) -> None:
 
 
 def ingest_readings(session: Session, site_id: str, items: Sequence[Mapping[str, Any]], *,
-                    max_batch: int) -> ReadingsResult:
+                    max_batch: int, now: datetime | None = None,
+                    horizon_s: float = DEFAULT_HORIZON_S) -> ReadingsResult:
     """Store a batch (once per event_id) and apply the alert rules, in the caller's transaction."""
     site = session.get(Site, site_id)
     if site is None:
@@ -96,7 +103,8 @@ def ingest_readings(session: Session, site_id: str, items: Sequence[Mapping[str,
             "zone_id": sensors[item["sensor_id"]], "ts": item["ts"],
             **{m: item.get(m) for m in MEASURES}})
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(SensorReading.__table__).on_conflict_do_nothing(index_elements=["event_id"])
+    statement = (dialect.insert(SensorReading.__table__)
+                 .on_conflict_do_nothing(index_elements=["site_id", "event_id"])
                  .returning(SensorReading.zone_id, SensorReading.ts))
     earliest: dict[str, datetime] = {}  # per zone, its earliest newly stored reading
     accepted = 0
@@ -105,13 +113,18 @@ def ingest_readings(session: Session, site_id: str, items: Sequence[Mapping[str,
         earliest[zone_id] = min(ts, earliest.get(zone_id, ts))
     result = ReadingsResult(accepted, len(items) - accepted)
     if earliest:
-        _decide(session, site, sensors, earliest, result)
+        _decide(session, site, sensors, earliest, result, now or utcnow(), horizon_s)
     return result
 
 
 def _decide(session: Session, site: Site, sensors: dict[str, str], earliest: dict[str, datetime],
-            result: ReadingsResult) -> None:
-    """Re-decide every rule of each zone that got new readings; close or reopen caves."""
+            result: ReadingsResult, now: datetime, horizon_s: float) -> None:
+    """Re-decide every rule of each zone that got new readings; close or reopen caves.
+
+    Alerts act on the present: a reading older than ``horizon_s`` may extend a run but not
+    complete a raise or a clear, and nothing later than ``now`` is looked at. A week-old reading
+    replayed by a gateway is stored (reports show it) and decides nothing now."""
+    present = now - timedelta(seconds=horizon_s)
     zones = {z.zone_id: z for z in session.scalars(select(Zone).where(
         Zone.site_id == site.id, Zone.current.is_(True), Zone.zone_id.in_(list(earliest))))}
     for zone_id in sorted(earliest):
@@ -120,19 +133,27 @@ def _decide(session: Session, site: Site, sensors: dict[str, str], earliest: dic
         if zone is None or not rules:
             continue
         zone_sensors = sorted(s for s, z in sensors.items() if z == zone_id)
-        since = earliest[zone_id] - timedelta(seconds=max(r.hold_s for r in rules))
-        series = _readings(session, zone_sensors, sorted({r.metric for r in rules}), since)
+        since = max(earliest[zone_id], present) - timedelta(seconds=max(r.hold_s for r in rules))
+        series = _readings(session, zone_sensors, sorted({r.metric for r in rules}), since, now)
         changed = False
         for rule in rules:
             alert = _latest_alert(session, site.id, zone_id, rule)
-            state = (AlertState(True, alert.raised_at) if alert is not None and alert.state == "raised"
-                     else AlertState(False, alert.cleared_at if alert is not None else None))
-            for transition in evaluate(rule, series[rule.metric], state):
+            state = (AlertState(True, _decided(alert.raised_at, now))
+                     if alert is not None and alert.state == "raised"
+                     else AlertState(False, _decided(alert.cleared_at, now)
+                                     if alert is not None else None))
+            for transition in evaluate(rule, series[rule.metric], state, not_before=present):
                 alert = _apply(session, site.id, zone, alert, transition)
                 result.alerts.append(alert_dict(alert, transition.change))
                 changed = True
         if changed and zone.kind == "cave":
             _close_or_reopen(session, site, zone, result)
+
+
+def _decided(at: datetime | None, now: datetime) -> datetime | None:
+    """Readings up to ``at`` are decided; an alert dated ahead of the clock (stored before event
+    times were checked) decides nothing, or it would make every present reading look decided."""
+    return at if at is not None and at <= now else None
 
 
 def _latest_alert(session: Session, site_id: str, zone_id: str, rule: Rule) -> Alert | None:
@@ -142,13 +163,15 @@ def _latest_alert(session: Session, site_id: str, zone_id: str, rule: Rule) -> A
 
 
 def _readings(session: Session, sensor_ids: list[str], metrics: list[str],
-              since: datetime) -> dict[str, list[Reading]]:
-    """Per metric, the zone's readings from ``since`` on, plus the last one before (a hold's start).
+              since: datetime, until: datetime) -> dict[str, list[Reading]]:
+    """Per metric, the zone's readings from ``since`` to ``until``, plus the last one before
+    (a hold's start).
 
     Readings of a zone's several sensors interleave by time (ties by event_id, so every process
-    sees the same order).
+    sees the same order). Rows dated outside what a timestamp can hold are never read.
     """
-    in_zone = SensorReading.sensor_id.in_(sensor_ids)
+    in_zone = SensorReading.sensor_id.in_(sensor_ids) & sane(SensorReading.ts) & (
+        SensorReading.ts <= until)
     order = (SensorReading.ts, SensorReading.event_id)
     rows = session.execute(select(SensorReading.ts, *(getattr(SensorReading, m) for m in metrics))
                            .where(in_zone, SensorReading.ts >= since).order_by(*order)).all()

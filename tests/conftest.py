@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from server import create_app
-from server.auth import create_token, create_user
+from server.auth import create_user
+from server.tokens import create_token
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent

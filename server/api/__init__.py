@@ -24,7 +24,10 @@ def _require_readable_json() -> None:
     if not request.is_json:
         raise errors.BadRequest(f"send JSON (Content-Type: application/json), "
                                 f"not {request.mimetype or 'no content type'}")
-    body = request.get_json(silent=True)  # parsed once; views get Flask's cached result
+    try:
+        body = request.get_json(silent=True)  # parsed once; views get Flask's cached result
+    except RecursionError:
+        raise errors.BadRequest("the JSON body is nested too deeply") from None
     if body is None:
         try:
             json.loads(request.get_data(cache=True))

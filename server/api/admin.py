@@ -1,29 +1,59 @@
-"""Administration over REST: API tokens."""
+"""Administration over REST: API tokens (issue, list, revoke)."""
 
 from __future__ import annotations
 
 from flask import current_app, request
 from spectree import Response
 
-from server import audit
+from server import tokens
 from server.api import api
-from server.auth import create_token, current_principal, require
+from server.auth import current_principal, require
 from server.extensions import api_spec
-from server.schemas import ErrorEnvelope, TokenOut, TokenRequest
+from server.schemas import ErrorEnvelope, TokenInfo, TokenList, TokenOut, TokenRequest
 
-ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 413, 422)}
+ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
+
+
+def _state():  # type: ignore[no-untyped-def]
+    return current_app.extensions["lantern"]
+
+
+def _actor() -> str:
+    principal = current_principal()
+    assert principal is not None
+    return principal.name
 
 
 @api.post("/tokens")
 @require("admin")
 @api_spec.validate(json=TokenRequest, resp=Response(HTTP_201=TokenOut, **ERRORS), tags=["admin"])
 def new_token():  # type: ignore[no-untyped-def]
-    """Create an API token with a role; it is shown once and stored hashed."""
-    principal = current_principal()
-    assert principal is not None
-    json: TokenRequest = request.context.json  # type: ignore[attr-defined]
-    with current_app.extensions["lantern"].db.session() as session:
-        token = create_token(session, json.role, json.name)
-        audit.record(session, principal.name, "create_token", token[:8], role=json.role,
-                     remote=request.remote_addr)
-    return {"token": token, "role": json.role}, 201
+    """Issue an API token with a role, a name and an optional expiry; the secret is shown once."""
+    body: TokenRequest = request.context.json  # type: ignore[attr-defined]
+    with _state().db.session() as session:
+        issued = tokens.issue(session, body.role, body.name, body.expires_at, actor=_actor())
+    return {"id": issued.id, "token": issued.token, "prefix": issued.prefix, "role": issued.role,
+            "name": issued.name,
+            "expires_at": issued.expires_at.isoformat() if issued.expires_at else None}, 201
+
+
+@api.get("/tokens")
+@require("admin")
+@api_spec.validate(resp=Response(HTTP_200=TokenList, **ERRORS), tags=["admin"])
+def list_tokens():  # type: ignore[no-untyped-def]
+    """Every API token, newest first, with its last use; never the secret."""
+    with _state().db.sessions() as session:
+        return {"tokens": tokens.listing(session)}
+
+
+@api.post("/tokens/<int:token_id>/revoke")
+@require("admin")
+@api_spec.validate(resp=Response(HTTP_200=TokenInfo, **ERRORS), tags=["admin"])
+def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
+    """Revoke a token: refused from now on, and its open /ingest sockets are closed at once."""
+    state = _state()
+    with state.db.session() as session:
+        row, changed = tokens.revoke(session, token_id, _actor())
+    if changed:
+        state.services["hub"].token_revoked(token_id)
+    return row

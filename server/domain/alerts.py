@@ -99,13 +99,16 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def evaluate(rule: Rule, readings: Sequence[Reading], state: AlertState) -> list[Transition]:
+def evaluate(rule: Rule, readings: Sequence[Reading], state: AlertState, *,
+             not_before: datetime | None = None) -> list[Transition]:
     """The raises and clears that ``readings`` (sorted by ts) imply, starting from ``state``.
 
     A raise needs every reading of a run beyond the limit and the run to span ``hold_s``; a
     clear needs the same of readings back inside the hysteresis band. Readings at or before
     ``state.since`` were decided already and are skipped, so a late reading cannot undo a past
-    transition: out-of-order delivery does not make alerts flap.
+    transition: out-of-order delivery does not make alerts flap. A reading before
+    ``not_before`` (older than the present) counts towards a run but cannot complete one:
+    a replayed backlog shows in the history and decides nothing now.
 
     >>> from datetime import UTC, datetime, timedelta
     >>> t0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -125,6 +128,8 @@ def evaluate(rule: Rule, readings: Sequence[Reading], state: AlertState) -> list
             run_start = None
             continue
         run_start = reading.ts if run_start is None else run_start
+        if not_before is not None and reading.ts < not_before:
+            continue
         if (reading.ts - run_start).total_seconds() >= rule.hold_s:
             out.append(Transition("cleared" if is_open else "raised", reading.ts, reading.value, rule))
             is_open, since, run_start = not is_open, reading.ts, None

@@ -1,6 +1,6 @@
 """The SQLAlchemy models. Import from here."""
 
-from .accounts import ApiToken, AuditLog, User
+from .accounts import ApiToken, AuditLog, LoginSession, User
 from .base import Base, utcnow
 from .events import Alert, PositionEvent, PresenceCheckpoint, SensorReading, VisitorPresence, ZoneTransition
 from .fleet import Kiosk, KioskCommand, KioskPresence, KioskSession, KioskSessionEvent
@@ -19,6 +19,7 @@ __all__ = [
     "KioskPresence",
     "KioskSession",
     "KioskSessionEvent",
+    "LoginSession",
     "PositionEvent",
     "PresenceCheckpoint",
     "ReportRun",

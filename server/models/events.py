@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -12,9 +12,10 @@ from .base import Base, utcnow
 
 class PositionEvent(Base):
     __tablename__ = "position_events"
-    __table_args__ = (Index("ix_position_events_site_ts", "site_id", "ts"),)
+    __table_args__ = (Index("ix_position_events_site_ts", "site_id", "ts"),
+                      UniqueConstraint("site_id", "event_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(128), unique=True)
+    event_id: Mapped[str] = mapped_column(String(128))  # unique per site
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
     visitor_id: Mapped[str] = mapped_column(String(128))
     ts: Mapped[datetime]
@@ -37,9 +38,10 @@ class ZoneTransition(Base):
 
 class SensorReading(Base):
     __tablename__ = "sensor_readings"
-    __table_args__ = (Index("ix_sensor_readings_sensor_ts", "sensor_id", "ts"),)
+    __table_args__ = (Index("ix_sensor_readings_sensor_ts", "sensor_id", "ts"),
+                      UniqueConstraint("site_id", "event_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(128), unique=True)
+    event_id: Mapped[str] = mapped_column(String(128))  # unique per site
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
     sensor_id: Mapped[str] = mapped_column(String(128))
     zone_id: Mapped[str | None] = mapped_column(String(128))

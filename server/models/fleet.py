@@ -71,8 +71,9 @@ class KioskSessionEvent(Base):
     """Proof of experience: started, hotspot and ended events of visitor sessions."""
 
     __tablename__ = "kiosk_session_events"
+    __table_args__ = (UniqueConstraint("kiosk_id", "event_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(128), unique=True)
+    event_id: Mapped[str] = mapped_column(String(128))  # unique per kiosk
     kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), index=True)
     session_id: Mapped[str] = mapped_column(String(128), index=True)
     event: Mapped[str] = mapped_column(String(16))

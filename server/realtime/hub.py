@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +20,11 @@ from sqlalchemy import select, update
 
 from server import fleet
 from server.db import Database
-from server.domain.fleet import due_for_retry
+from server.loop_health import LoopHealth
 from server.models import Kiosk, KioskCommand, utcnow
 from server.preservation import alert_dict
 from server.realtime.bus import RedisBus
+from server.realtime.inflight import InFlight
 
 log = logging.getLogger(__name__)
 MAX_INFLIGHT = 32  # unacknowledged commands sent to one kiosk at a time
@@ -36,6 +37,7 @@ class Hub:
         self.settings = settings
         self.local: dict[str, str] = {}  # kiosk id -> sid, connections held by this process
         self.pairing: dict[str, str] = {}  # pending kiosk id -> sid of its pairing connection
+        self.inflight = InFlight(MAX_INFLIGHT, int(settings["LANTERN_KIOSK_INFLIGHT_BYTES"]))
         self.beats: dict[str, dict[str, Any]] = {}
         self.acks: list[tuple[str, Any, datetime]] = []
         self.shown: dict[str, dict[str, Any]] = {}  # last kiosk_status sent to operators
@@ -44,9 +46,22 @@ class Hub:
         self.bus = RedisBus(settings["SOCKETIO_MESSAGE_QUEUE"]) if settings.get(
             "SOCKETIO_MESSAGE_QUEUE") else None
         self.extra_tasks: list[Any] = []  # run once a second in one session: f(session, now)
-        self.loop_tasks: list[Any] = []  # run every loop turn, outside any session: f()
         self.start_tasks: list[Any] = []  # run once before the loop starts: f()
+        self.token_listeners: list[Callable[[int], None]] = []  # told of revoked API tokens
+        self.health = LoopHealth()
+        # the loop's steps: (name, every how many seconds, f()); each runs on its own, so one
+        # that fails does not hold up the others, and health reports each one
+        self.steps: list[tuple[str, float, Callable[[], Any]]] = [
+            ("command_acks", 0.0, self.flush_acks),
+            ("heartbeat_flush", 0.5, self._flush_beats),
+            ("occupancy_emit", float(settings["LANTERN_OCCUPANCY_EMIT_S"]), self._emit_occupancy),
+            ("command_retry", 1.0, lambda: self.tick(utcnow())),
+        ]
         self._started = False
+
+    def add_step(self, name: str, every_s: float, step: Callable[[], Any]) -> None:
+        """Run ``step`` in the loop every ``every_s`` seconds (0: every turn, about 0.1 s)."""
+        self.steps.append((name, every_s, step))
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -65,6 +80,8 @@ class Hub:
             self.deliver(message.get("kiosks", []))
         elif kind == "revoke":
             self._drop(message["kiosk_id"])
+        elif kind == "revoke_token":
+            self._token_dropped(int(message["token_id"]))
         elif kind == "unpair":
             sid = self.pairing.pop(message["kiosk_id"], None)
             if sid is not None:
@@ -82,6 +99,7 @@ class Hub:
         with self.lock:
             if self.local.get(kiosk_id) == sid:
                 del self.local[kiosk_id]
+        self.inflight.forget(sid)
 
     def heartbeat(self, kiosk_id: str, beat: dict[str, Any]) -> None:
         with self.lock:
@@ -97,29 +115,35 @@ class Hub:
                                                         if k not in self.local]})
 
     def deliver(self, kiosk_ids: Iterable[str], *, retry: bool = False) -> int:
-        """Send pending commands to the kiosks connected here; returns how many were sent."""
-        targets = [(k, self.local[k]) for k in kiosk_ids if k in self.local]
+        """Send the kiosks connected here, in sequence order, their pending commands not yet sent
+        on their current connection, as far as the in-flight bounds allow; returns how many.
+
+        A connection delivers a command or drops: sending it again on the same connection only
+        piles copies up behind a kiosk that stopped reading. So a command goes again only on the
+        kiosk's next connection (``retry`` is accepted from callers and changes nothing).
+        """
+        targets = {k: self.local[k] for k in kiosk_ids if k in self.local}
         if not targets:
             return 0
         now = utcnow()
-        retry_s = float(self.settings["LANTERN_COMMAND_RETRY_S"])
         sent: list[tuple[str, dict[str, Any]]] = []
         c = KioskCommand.__table__.c
         with self.db.session() as session:
-            rows = session.execute(select(c.id, c.kiosk_id, c.seq, c.action, c.args, c.sent_at)
-                                   .where(c.kiosk_id.in_([k for k, _ in targets]),
+            rows = session.execute(select(c.id, c.kiosk_id, c.seq, c.action, c.args)
+                                   .where(c.kiosk_id.in_(list(targets)),
                                           c.status == "pending", c.expires_at > now)
                                    .order_by(c.kiosk_id, c.seq)).all()
-            per_kiosk: dict[str, int] = {}
-            for cid, kid, seq, action, args, sent_at in rows:
-                n = per_kiosk.get(kid, 0)
-                per_kiosk[kid] = n + 1  # sent and unacknowledged, or about to be
-                if sent_at is not None and not (retry and due_for_retry(sent_at, now, retry_s)):
+            self.inflight.settle(targets.values(), {cid for cid, *_ in rows})
+            full: set[str] = set()  # kiosks whose connection has no room left: order is kept
+            for cid, kid, seq, action, args in rows:
+                sid = targets[kid]
+                if kid in full or self.inflight.was_sent(sid, cid):
                     continue
-                if n >= MAX_INFLIGHT or kid not in self.local:
+                data = {"id": cid, "seq": seq, "action": action, "args": args}
+                if not self.inflight.claim(sid, data):
+                    full.add(kid)
                     continue
-                sent.append((self.local[kid], {"id": cid, "seq": seq, "action": action,
-                                               "args": args}))
+                sent.append((sid, data))
             if sent:
                 session.execute(update(KioskCommand).where(
                     KioskCommand.id.in_([d["id"] for _, d in sent]))
@@ -129,9 +153,13 @@ class Hub:
 
     def send_now(self, commands: Iterable[dict[str, Any]]) -> int:
         """Emit commands already claimed for sending (``fleet.claim_for_sending``) to the kiosks
-        connected here; a kiosk gone meanwhile gets its command when it is retried."""
-        sent = [(self.local[c["kiosk_id"]], {k: c[k] for k in ("id", "seq", "action", "args")})
-                for c in commands if c["kiosk_id"] in self.local]
+        connected here; one that finds no room on its connection waits for ``deliver``."""
+        sent = []
+        for command in commands:
+            sid = self.local.get(command["kiosk_id"])
+            data = {k: command[k] for k in ("id", "seq", "action", "args")}
+            if sid is not None and self.inflight.claim(sid, data):
+                sent.append((sid, data))
         self._emit_commands(sent)
         if sent:
             self.socketio.sleep(0)  # the connections write them now, before the caller goes on
@@ -142,13 +170,14 @@ class Hub:
             # python-socketio directly: Flask-SocketIO's wrapper would build a request context
             # for every ack, and the kiosk is connected to this very process
             self.socketio.server.emit("command", data, to=sid, namespace="/kiosk",
-                                      callback=self._ack_callback(data["id"]))
+                                      callback=self._ack_callback(sid, data["id"]))
 
-    def _ack_callback(self, command_id: str):  # type: ignore[no-untyped-def]
+    def _ack_callback(self, sid: str, command_id: str):  # type: ignore[no-untyped-def]
         def on_ack(response: Any = None) -> None:
             # written in batches by the loop: one transaction for many acks
             with self.lock:
                 self.acks.append((command_id, response, utcnow()))
+            self.inflight.acked(sid, command_id)
         return on_ack
 
     def flush_acks(self) -> None:
@@ -164,8 +193,20 @@ class Hub:
                            to=f"pair:{kiosk_id}", namespace="/kiosk")
         self.socketio.start_background_task(self._close_pairing, kiosk_id)
 
-    def _close_pairing(self, kiosk_id: str) -> None:
-        self.socketio.sleep(0.5)
+    def pairing_ended(self, kiosk_id: str, status: str) -> None:
+        """A pending kiosk was rejected or expired: its pairing connection closes (the kiosk then
+        asks again with a new code), and operators get the partial ``kiosk_status`` that makes a
+        panel read the fleet again."""
+        self.to_operators("kiosk_status", {"kiosk_id": kiosk_id, "status": status})
+        self.socketio.start_background_task(self._close_pairing, kiosk_id, 0.0)
+
+    def expire_pairings(self, session: Any, now: datetime) -> None:
+        """Pending kiosks past LANTERN_PAIRING_TTL_S expire."""
+        for kiosk in fleet.expire_pairings(session, now, float(self.settings["LANTERN_PAIRING_TTL_S"])):
+            self.pairing_ended(kiosk.id, "expired")
+
+    def _close_pairing(self, kiosk_id: str, delay_s: float = 0.5) -> None:
+        self.socketio.sleep(delay_s)
         sid = self.pairing.pop(kiosk_id, None)
         if sid is not None:
             self.socketio.server.disconnect(sid, namespace="/kiosk")
@@ -183,6 +224,16 @@ class Hub:
             self.socketio.emit("revoked", {"kiosk_id": kiosk_id}, to=sid, namespace="/kiosk")
             self.socketio.server.disconnect(sid, namespace="/kiosk")
 
+    def token_revoked(self, token_id: int) -> None:
+        """An API token was revoked: close the sockets opened with it, here and elsewhere."""
+        self._token_dropped(token_id)
+        if self.bus is not None:
+            self.bus.publish({"type": "revoke_token", "token_id": token_id})
+
+    def _token_dropped(self, token_id: int) -> None:
+        for listener in self.token_listeners:
+            listener(token_id)
+
     # -- operators ---------------------------------------------------------------------------
     def to_operators(self, event: str, data: Any) -> None:
         self.socketio.emit(event, data, namespace="/control", to="operators")
@@ -193,25 +244,17 @@ class Hub:
 
     # -- the loop ----------------------------------------------------------------------------
     def _loop(self) -> None:
-        last_slow = last_occupancy = last_beats = 0.0
+        started = time.monotonic()
+        last = {name: started for name, _, _ in self.steps}
+        for name, every_s, _ in self.steps:
+            self.health.expect(name, max(every_s, 0.1))
         while True:
             self.socketio.sleep(0.1)
-            try:
-                self.flush_acks()
-                for loop_task in self.loop_tasks:
-                    loop_task()
+            for name, every_s, step in self.steps:
                 now_m = time.monotonic()
-                if now_m - last_beats >= 0.5:
-                    last_beats = now_m
-                    self._flush_beats()
-                if now_m - last_occupancy >= float(self.settings["LANTERN_OCCUPANCY_EMIT_S"]):
-                    last_occupancy = now_m
-                    self._emit_occupancy()
-                if now_m - last_slow >= 1.0:
-                    last_slow = now_m
-                    self.tick(utcnow())
-            except Exception:  # noqa: BLE001 - the loop must outlive any one failure
-                log.exception("hub loop")
+                if now_m - last[name] >= every_s:
+                    last[name] = now_m
+                    self.health.run(name, step)
 
     def tick(self, now: datetime) -> None:
         """Once a second: retries, expiry, offline kiosks and the extra tasks (sessions, rules)."""
@@ -219,6 +262,7 @@ class Hub:
         offline_after = float(self.settings["LANTERN_KIOSK_OFFLINE_AFTER_S"])
         with self.db.session() as session:
             fleet.expire(session, now)
+            self.expire_pairings(session, now)
             silent = list(session.scalars(select(Kiosk).where(
                 Kiosk.online.is_(True), Kiosk.last_seen < now - timedelta(seconds=offline_after))))
             alerts = fleet.set_offline(session, silent, now) if silent else []
@@ -250,10 +294,19 @@ class Hub:
     def _emit_occupancy(self) -> None:
         with self.lock:
             sites, self.dirty_sites = self.dirty_sites, set()
+        emitter = self.occupancy_emitter
+        failed: Exception | None = None
         for site_id in sites:
-            emitter = self.occupancy_emitter
-            if emitter is not None:
+            if emitter is None:
+                continue
+            try:
                 emitter(site_id)
+            except Exception as exc:  # noqa: BLE001 - the other sites still hear; retried next turn
+                failed = exc
+                with self.lock:
+                    self.dirty_sites.add(site_id)
+        if failed is not None:
+            raise failed
 
     occupancy_emitter: Any = None
 
@@ -264,5 +317,7 @@ def kiosk_status(kiosk: Kiosk) -> dict[str, Any]:
             "state": kiosk.state, "fps": kiosk.fps, "experience_id": kiosk.experience_id,
             "featured": kiosk.featured, "zone_id": kiosk.zone_id, "group": kiosk.group,
             "lon": kiosk.lon, "lat": kiosk.lat,
-            "pairing_code": kiosk.pairing_code,
+            # the code is shown on the kiosk's own screen only: an operator who approves must
+            # read it there, so a flood of pending kiosks cannot be approved from the panel
+            "pairing_code": None,
             "last_seen": kiosk.last_seen.isoformat() if kiosk.last_seen else None}

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime
 from typing import Any
 
 from flask import request
-from flask_socketio import Namespace, join_room
+
+# (this ConnectionRefusedError reaches the client with its message; the builtin one would
+# be answered with a generic "Connection refused by server")
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from pydantic import BaseModel, Field, ValidationError
 
-from server import fleet
+from server import errors, fleet
+from server.domain.fleet import MAX_SEQ
+from server.ingest import check_event_times, event_window
 from server.kiosks import kiosk_for_token
 from server.models import Kiosk, utcnow
 from server.realtime.hub import kiosk_status
@@ -54,11 +60,60 @@ class RateLimiter:
         self.buckets.pop(sid, None)
 
 
+RATE = re.compile(r"(?P<amount>\d+)\s*(?:/|per)\s*(?P<multiple>\d+)?\s*"
+                  r"(?P<unit>second|minute|hour|day)s?")
+UNIT_S = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """A rate such as ``"5 per minute"`` or ``"10/hour"`` as (attempts, seconds)."""
+    try:
+        from limits import parse
+    except ImportError:  # not installed: the common forms are read here
+        return read_rate(text)
+    try:
+        item = parse(text)
+    except ValueError:
+        raise ValueError(f"cannot read the rate {text!r}; write it like '5 per minute'") from None
+    return int(item.amount), float(item.get_expiry())
+
+
+def read_rate(text: str) -> tuple[int, float]:
+    """``parse_rate`` without the ``limits`` package."""
+    match = RATE.fullmatch(text.strip().lower())
+    if match is None or int(match["amount"]) < 1:
+        raise ValueError(f"cannot read the rate {text!r}; write it like '5 per minute'")
+    return int(match["amount"]), int(match["multiple"] or 1) * UNIT_S[match["unit"]]
+
+
+class AttemptLimiter:
+    """A token bucket per client address: ``amount`` attempts, refilled over ``per_s`` seconds."""
+
+    def __init__(self, amount: int, per_s: float) -> None:
+        self.amount, self.refill = amount, amount / per_s  # attempts regained a second
+        self.buckets: dict[str, tuple[float, float]] = {}  # address -> (attempts left, when)
+
+    def wait(self, address: str) -> float:
+        """Take one attempt for ``address``: 0 if allowed, else the seconds until the next one."""
+        now = time.monotonic()
+        left, last = self.buckets.get(address, (float(self.amount), now))
+        left = min(float(self.amount), left + (now - last) * self.refill)
+        if left < 1:
+            self.buckets[address] = (left, now)
+            return (1 - left) / self.refill
+        self.buckets[address] = (left - 1, now)
+        if len(self.buckets) > 10_000:  # many addresses: forget those whose bucket is full again
+            self.buckets = {a: (n, t) for a, (n, t) in self.buckets.items()
+                            if n + (now - t) * self.refill < self.amount}
+        return 0.0
+
+
 class KioskNamespace(Namespace):
     def __init__(self, namespace: str, hub: Any) -> None:
         super().__init__(namespace)
         self.hub = hub
         self.limiter = RateLimiter(float(hub.settings["LANTERN_SOCKET_RATE"]))
+        self.pairing_limiter = AttemptLimiter(*parse_rate(hub.settings["LANTERN_PAIRING_RATE"]))
         self.kiosk_of: dict[str, str] = {}  # sid -> kiosk id
 
     def trigger_event(self, event: str, *args: Any) -> Any:
@@ -79,8 +134,8 @@ class KioskNamespace(Namespace):
         if not isinstance(kiosk_id, str) or not isinstance(token, str):
             raise ConnectionRefusedError("unauthorized")
         last_seq = auth.get("last_seq", 0)
-        if isinstance(last_seq, bool) or not isinstance(last_seq, int) or last_seq < 0:
-            raise ConnectionRefusedError("last_seq must be a whole number")
+        if isinstance(last_seq, bool) or not isinstance(last_seq, int) or not 0 <= last_seq < MAX_SEQ:
+            raise ConnectionRefusedError("last_seq must be a whole number from 0 to 2**62 - 1")
         with self.hub.db.session() as session:
             kiosk = kiosk_for_token(session, kiosk_id, token)
             if kiosk is None:
@@ -102,10 +157,20 @@ class KioskNamespace(Namespace):
         self.hub.deliver([kiosk_id])
 
     def _pair(self, auth: dict[str, Any]) -> None:
+        address = request.remote_addr or "?"
+        wait_s = self.pairing_limiter.wait(address)
+        if wait_s > 0:
+            raise ConnectionRefusedError(f"too many pairing attempts from {address}; "
+                                         f"try again in {wait_s:.0f} s")
+        site = auth.get("site")
+        if site is not None and not isinstance(site, str):
+            raise ConnectionRefusedError("site must be a site id")
         with self.hub.db.session() as session:
-            kiosk = fleet.start_pairing(session, str(auth.get("name", ""))[:200],
-                                        str(auth.get("kind", "exhibition")),
-                                        auth.get("site") if isinstance(auth.get("site"), str) else None)
+            try:
+                kiosk = fleet.start_pairing(session, str(auth.get("name", ""))[:200],
+                                            str(auth.get("kind", "exhibition")), site)
+            except errors.LanternError as exc:
+                raise ConnectionRefusedError(f"cannot pair: {exc.message}") from None
             kiosk_id, code = kiosk.id, kiosk.pairing_code
             status = kiosk_status(kiosk)
         join_room(f"pair:{kiosk_id}")
@@ -115,7 +180,8 @@ class KioskNamespace(Namespace):
 
     def _send_code(self, sid: str, kiosk_id: str, code: str) -> None:
         self.hub.socketio.sleep(0.05)
-        self.hub.socketio.emit("pairing", {"kiosk_id": kiosk_id, "code": code, "expires_in": 600},
+        self.hub.socketio.emit("pairing", {"kiosk_id": kiosk_id, "code": code,
+                                           "expires_in": self.hub.settings["LANTERN_PAIRING_TTL_S"]},
                                to=sid, namespace="/kiosk")
 
     def on_disconnect(self, reason: Any = None) -> None:
@@ -148,7 +214,13 @@ class KioskNamespace(Namespace):
         except ValidationError as exc:
             return {"ok": False, "error": _first_error(exc)}
         if event.ts.tzinfo is None:
-            return {"ok": False, "error": "ts needs a UTC offset"}
+            return {"ok": False, "error": "ts needs a UTC offset", "code": "invalid"}
+        try:
+            check_event_times(event_window(self.hub.settings), "session", [event.event_id],
+                              [event.ts.timestamp()])
+        except errors.LanternError as exc:
+            # the kiosk's outbox drops an event refused for good instead of resending it forever
+            return {"ok": False, "error": exc.message, "code": exc.code}
         with self.hub.db.session() as session:
             kiosk = session.get(Kiosk, kiosk_id)
             assert kiosk is not None

@@ -15,6 +15,8 @@ from server.schemas.common import (  # noqa: F401
     SiteList,
     SiteOut,
     Tier,
+    TokenInfo,
+    TokenList,
     TokenOut,
     TokenRequest,
     ZoneStateIn,

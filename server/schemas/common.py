@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class LoopState(BaseModel):
+    state: Literal["ok", "stopped"]
+    last_ok_s_ago: float | None = Field(description="seconds since its last success; null: none yet")
+    interval_s: float
+    failures: int = Field(description="failures in a row")
+    last_error: str | None
 
 
 class Health(BaseModel):
-    status: str
+    status: Literal["ok", "degraded"]
     database: str
     version: str
+    loops: dict[str, LoopState] = Field(
+        default_factory=dict, description="background loops of the answering process (empty "
+        "until they start): presence_flush, visitor_expiry, heartbeat_flush, command_retry, "
+        "command_acks, occupancy_emit, wal_checkpoint (SQLite)")
+    stopped: list[str] = Field(default_factory=list)
 
 
 class Tier(BaseModel):
@@ -78,13 +91,35 @@ class ExperienceList(BaseModel):
 
 
 class TokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     role: Literal["admin", "operator", "planner", "viewer", "ingest"]
-    name: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, max_length=200, description="what the token is for")
+    expires_at: AwareDatetime | None = Field(default=None, description="optional; in the future")
 
 
 class TokenOut(BaseModel):
-    token: str
+    id: int
+    token: str = Field(description="the secret: shown this once, stored only hashed")
+    prefix: str
     role: str
+    name: str | None
+    expires_at: str | None
+
+
+class TokenInfo(BaseModel):
+    id: int
+    prefix: str
+    role: str
+    name: str | None
+    created_at: str
+    last_used_at: str | None
+    expires_at: str | None
+    revoked_at: str | None
+
+
+class TokenList(BaseModel):
+    tokens: list[TokenInfo]
 
 
 class ZoneStateIn(BaseModel):
@@ -104,8 +139,10 @@ class Done(BaseModel):
 
 
 class ImpactIn(BaseModel):
-    geometry: dict[str, Any] = Field(description="GeoJSON Polygon, LineString or Point (lon/lat)")
-    buffer_m: float = Field(default=0, ge=0, le=5000)
+    geometry: dict[str, Any] = Field(
+        description="GeoJSON Point, LineString or Polygon (or Multi-) in lon/lat; at most "
+                    "LANTERN_IMPACT_MAX_VERTICES positions (default 1000), closed polygon rings")
+    buffer_m: float = Field(default=0, ge=0, le=5000, description="grow the work by this (m)")
     height_m: float | None = Field(default=None, ge=0, le=1000)
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, Strict
 from typing_extensions import TypedDict
 
 Id = Annotated[str, Field(min_length=1, max_length=128)]
+# numbers only (not "94.8", not true), finite and in range: a swapped or garbled coordinate is
+# refused, not classified
+Lon = Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)]
+Lat = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
 
 
 class PositionRow(TypedDict):
@@ -17,8 +21,8 @@ class PositionRow(TypedDict):
     event_id: Id
     visitor_id: Id
     ts: AwareDatetime
-    lon: float
-    lat: float
+    lon: Lon
+    lat: Lat
 
 
 class PositionsBatch(TypedDict):
@@ -28,9 +32,10 @@ class PositionsBatch(TypedDict):
 class PositionIn(BaseModel):
     event_id: str = Field(min_length=1, max_length=128)
     visitor_id: str = Field(min_length=1, max_length=128)
-    ts: AwareDatetime
-    lon: float
-    lat: float
+    ts: AwareDatetime = Field(description="when the position was taken, with a UTC offset; "
+                              "refused outside the accepted window (docs/protocol.md)")
+    lon: Lon
+    lat: Lat
 
 
 class PositionsIn(BaseModel):

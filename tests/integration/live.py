@@ -101,6 +101,13 @@ class LiveServer:
         return requests.request(method, f"{self.url}/api/v1{path}", headers=headers, timeout=10, **kw)
 
 
+def rss_mb(pid: int) -> float:
+    """The resident memory of a process, in MB (from /proc)."""
+    with open(f"/proc/{pid}/status") as status:
+        line = next(row for row in status if row.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
 def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05):  # type: ignore[no-untyped-def]
     """Poll until ``predicate()`` is truthy; return its value or fail after ``timeout``."""
     deadline = time.monotonic() + timeout

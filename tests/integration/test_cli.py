@@ -48,11 +48,17 @@ def test_load_venues_of_a_bad_folder_lists_problems_and_exits_2(cli, tmp_path: P
     assert "zones.geojson: file is missing" in result.stderr
 
 
-def test_create_token_json_prints_exactly_the_token(cli) -> None:  # type: ignore[no-untyped-def]
-    result = cli("create-token", "--role", "ingest", "--json")
+def test_create_token_json_prints_the_token_with_its_id_and_revoke_token_takes_the_id(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("create-token", "--role", "ingest", "--name", "gate 3", "--json")
     assert result.returncode == 0, result.stderr
     body = json.loads(result.stdout)
-    assert list(body) == ["token"] and body["token"].startswith("lt_")
+    assert body["token"].startswith("lt_") and body["token"].startswith(body["prefix"])
+    assert (body["role"], body["name"], body["expires_at"]) == ("ingest", "gate 3", None)
+    revoked = cli("revoke-token", str(body["id"]))
+    assert revoked.returncode == 0 and "revoked at" in revoked.stdout
+    assert "already revoked" in cli("revoke-token", str(body["id"])).stdout
+    unknown = cli("revoke-token", "999999")
+    assert unknown.returncode == 2 and "no token 999999" in unknown.stderr
 
 
 def test_create_kiosk_json_prints_id_and_token(cli) -> None:  # type: ignore[no-untyped-def]

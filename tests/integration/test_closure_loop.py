@@ -12,7 +12,7 @@ import socketio
 
 from tests.integration.live import LiveServer, wait_for
 
-T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
+T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)  # alerts act on the present
 
 
 def readings(start: int, stop: int, co2: float, prefix: str) -> list[dict[str, Any]]:

@@ -76,3 +76,51 @@ def test_only_ingest_capable_tokens_may_connect(server: LiveServer) -> None:
         client.connect(server.url, namespaces=["/ingest"], transports=["websocket"],
                        auth={"token": "lt_wrong"}, wait_timeout=5)
     client.disconnect()
+
+
+def test_revoking_a_token_closes_its_open_sockets_at_once(server: LiveServer) -> None:
+    from tests.integration.live import wait_for
+
+    issued = server.api("POST", "/tokens", json={"role": "ingest", "name": "gate 3"}).json()
+    clients = []
+    for _ in range(2):
+        client = socketio.Client(reconnection=False)
+        client.connect(server.url, namespaces=["/ingest"], transports=["websocket"],
+                       auth={"token": issued["token"]}, wait_timeout=5)
+        clients.append(client)
+    other = gateway(server)  # a socket of another token stays open
+    try:
+        assert server.api("POST", f"/tokens/{issued['id']}/revoke").ok
+        wait_for(lambda: not any(c.connected for c in clients), timeout=5)
+        assert other.connected
+        refused = socketio.Client(reconnection=False)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            refused.connect(server.url, namespaces=["/ingest"], transports=["websocket"],
+                            auth={"token": issued["token"]}, wait_timeout=5)
+    finally:
+        for client in [*clients, other]:
+            client.disconnect()
+
+
+def test_a_token_revoked_from_the_command_line_stops_its_socket_storing_batches(
+        server: LiveServer) -> None:
+    issued = server.api("POST", "/tokens", json={"role": "ingest"}).json()
+    client = socketio.Client(reconnection=False)
+    client.connect(server.url, namespaces=["/ingest"], transports=["websocket"],
+                   auth={"token": issued["token"]}, wait_timeout=5)
+    reading = {"sensor_id": "t-s-01", "ts": datetime.now(UTC).isoformat(), "co2_ppm": 700.0}
+    try:
+        first = client.call("readings", {"site_id": "testsite",
+                                         "readings": [{**reading, "event_id": uuid.uuid4().hex}]},
+                            namespace="/ingest", timeout=10)
+        assert first["ok"] is True
+        assert "revoked" in server.cli("revoke-token", str(issued["id"]))
+        import time
+
+        time.sleep(5.2)  # the socket re-checks its token at most every 5 s
+        ack = client.call("readings", {"site_id": "testsite",
+                                       "readings": [{**reading, "event_id": uuid.uuid4().hex}]},
+                          namespace="/ingest", timeout=10)
+        assert ack["ok"] is False and ack["error"]["code"] == "unauthenticated"
+    finally:
+        client.disconnect()

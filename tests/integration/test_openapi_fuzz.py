@@ -8,7 +8,7 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from server.auth import create_token
+from server.tokens import create_token
 from server.venue_import import import_venues
 from tests.conftest import make_app
 

@@ -16,7 +16,15 @@ from server.models import Alert, AuditLog, SensorReading
 from server.venue_import import import_venues
 from tests.conftest import bearer, make_app
 
-T0 = datetime(2026, 7, 14, 13, 0, tzinfo=UTC)
+# readings are refused outside the accepted window, and alerts act on the present (15 min):
+# each test's readings start ten minutes before it runs
+T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+
+
+@pytest.fixture(autouse=True)
+def _present() -> None:
+    global T0
+    T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
 SITE = "testsite"
 CAVE = "t-cave-01"
 _counter = iter(range(1_000_000))
@@ -100,7 +108,7 @@ def test_readings_without_some_measures_are_stored(post, loaded) -> None:  # typ
     (reading(0, relative_humidity=120), "relative_humidity"),
     (reading(0, co2_ppm=-5), "co2_ppm"),
     (reading(0, temperature_c=-300), "temperature_c"),
-    ({**reading(0, co2_ppm=900), "ts": "2026-07-14T13:00:00"}, "ts"),
+    ({**reading(0, co2_ppm=900), "ts": T0.replace(tzinfo=None).isoformat()}, "ts"),
     ({**reading(0, co2_ppm=900), "ts": "yesterday"}, "ts"),
     ({"sensor_id": "t-s-01", "ts": T0.isoformat()}, "event_id"),
     (reading(0, sensor="t-s-99", co2_ppm=900), "t-s-99"),
@@ -288,9 +296,41 @@ def test_readings_arriving_out_of_order_raise_the_same_alert_once(post, loaded) 
     assert stored(loaded, Alert) == 1
 
 
+def test_a_week_old_backlog_beyond_the_limit_is_stored_and_closes_nothing(post, loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    week_ago = -7 * 86400
+    backlog = co2({week_ago + s: 4500 for s in range(0, 600, 30)})
+    body = post(backlog).get_json()
+    assert (body["accepted"], body["alerts"]) == (len(backlog), [])
+    assert cave(loaded, tokens)["state"] == "open"
+    # present readings beyond the limit still raise, however the backlog ended
+    assert [a["change"] for a in post(co2({0: 1600, 30: 1700, 60: 1650})).get_json()["alerts"]] == [
+        "raised"]
+
+
+def test_an_alert_stored_with_a_future_time_clears_and_protection_resumes(post, loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    from server.models import ZoneState
+
+    raise_co2(post)
+    with loaded.extensions["lantern"].db.session() as session:  # as a reading dated 2100 left it
+        alert = session.scalar(select(Alert).where(Alert.zone_id == CAVE))
+        alert.raised_at = datetime(2100, 1, 1, tzinfo=UTC)
+    assert [a["change"] for a in post(co2({120: 1000, 150: 1000, 180: 1000})).get_json()[
+        "alerts"]] == ["cleared"]
+    client = loaded.test_client()
+    reopened = client.post(f"/api/v1/sites/{SITE}/zones/{CAVE}/state", json={"state": "open"},
+                           headers=bearer(tokens["operator"]))
+    assert reopened.status_code == 200, reopened.get_json()
+    assert cave(loaded, tokens)["state"] == "open"
+    # a real excursion at three times the limit closes the cave again
+    again = post(co2({200: 4500, 230: 4500, 260: 4500})).get_json()
+    assert [a["change"] for a in again["alerts"]] == ["raised"]
+    with loaded.extensions["lantern"].db.sessions() as session:
+        assert session.get(ZoneState, (SITE, CAVE)).state == "closed"
+
+
 @pytest.mark.postgres
 def test_the_closure_loop_works_on_postgresql(postgres_url: str, tmp_path: Path, mini_venues: Path) -> None:
-    from server.auth import create_token
+    from server.tokens import create_token
 
     app = make_app(tmp_path, DATABASE_URL=postgres_url)
     db = app.extensions["lantern"].db

@@ -179,3 +179,13 @@ def test_the_examples_in_the_alert_rules_docstrings_hold() -> None:
 
     failed, tried = doctest.testmod(alerts)
     assert tried > 0 and failed == 0
+
+
+def test_readings_older_than_the_present_extend_a_run_but_cannot_complete_it() -> None:
+    backlog = series({0: 1600, 30: 1700, 60: 1650, 90: 1700})
+    assert evaluate(CO2, backlog, AlertState(), not_before=at(600)) == []
+    # the run that began in the backlog completes on the first present reading beyond the limit
+    raised = evaluate(CO2, [*backlog, *series({600: 1800})], AlertState(), not_before=at(600))
+    assert [(t.change, t.ts) for t in raised] == [("raised", at(600))]
+    # and a present reading back under the limit ends it instead
+    assert evaluate(CO2, [*backlog, *series({600: 1000})], AlertState(), not_before=at(600)) == []

@@ -113,16 +113,17 @@ def test_an_admin_token_creates_a_token_that_works_and_is_audited(app, db, token
     assert client.get("/api/v1/sites", headers=bearer(new)).status_code == 200
     with db.sessions() as session:
         stored = session.scalars(select(ApiToken.token_hash)).all()
-        entry = session.scalars(select(AuditLog).where(AuditLog.action == "create_token")).one()
+        entry = session.scalars(select(AuditLog).where(
+            AuditLog.action == "create_token", AuditLog.actor != "cli")).one()
     assert new not in stored, "tokens are stored only as hashes"
     assert entry.actor.startswith("token:") and entry.detail["role"] == "viewer"
 
 
 def test_a_revoked_token_is_refused(app, db, tokens) -> None:  # type: ignore[no-untyped-def]
-    from server.auth import revoke_token
+    from server.tokens import revoke_secret
 
     with db.session() as session:
-        assert revoke_token(session, tokens["viewer"])
+        assert revoke_secret(session, tokens["viewer"])
     response = app.test_client().get("/api/v1/sites", headers=bearer(tokens["viewer"]))
     assert response.status_code == 401
 
@@ -157,3 +158,14 @@ def test_openapi_document_lists_the_contract_paths(client) -> None:  # type: ign
     for path in ("/api/v1/health", "/api/v1/sites", "/api/v1/sites/{site_id}/zones"):
         assert path in doc["paths"]
     assert "bearer" in doc["components"]["securitySchemes"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/sites/testsite/impact",
+                                  "/api/v1/sites/testsite/sensor-readings", "/api/v1/tokens",
+                                  "/api/v1/sites/testsite/positions", "/api/v1/kiosks/k/commands"])
+def test_json_nested_too_deeply_is_a_400_not_a_crash(loaded, tokens, path: str) -> None:  # type: ignore[no-untyped-def]
+    deep = '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = loaded.test_client().post(path, data=deep, content_type="application/json",
+                                         headers=bearer(tokens["admin"]))
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"

@@ -13,7 +13,8 @@ from tests.conftest import bearer
 
 M_LON = 1 / (111320 * math.cos(math.radians(30)))
 M_LAT = 1 / 111320
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+# positions are refused outside the accepted window around the server clock
+T0 = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
 
 
 def at(x: float, y: float) -> tuple[float, float]:
@@ -113,7 +114,7 @@ def test_a_closed_zone_has_capacity_zero_and_anyone_inside_is_a_stop(post, loade
     ([{"event_id": "x"}], 422),
     ([pos("x", "v", 0, 0) | {"lon": "east"}], 422),
     ([pos("x", "v", 0, 0) | {"lat": 95.0}], 422),
-    ([pos("x", "v", 0, 0) | {"ts": "2026-11-23T09:00:00"}], 422),
+    ([pos("x", "v", 0, 0) | {"ts": T0.replace(tzinfo=None).isoformat()}], 422),
     ([pos("x", "v", 0, 0), pos("x", "v", 1, 1)], 422),
 ])
 def test_bad_positions_are_refused_and_nothing_is_stored(post, db, bad, status) -> None:  # type: ignore[no-untyped-def]
@@ -125,7 +126,7 @@ def test_bad_positions_are_refused_and_nothing_is_stored(post, db, bad, status) 
 
 
 def test_nan_coordinates_are_refused(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
-    raw = ('{"positions": [{"event_id": "n", "visitor_id": "v", "ts": "2026-11-23T09:00:00Z",'
+    raw = ('{"positions": [{"event_id": "n", "visitor_id": "v", "ts": "' + T0.isoformat() + '",'
            ' "lon": NaN, "lat": 30}]}')
     response = loaded.test_client().post("/api/v1/sites/testsite/positions", data=raw,
                                          content_type="application/json",
@@ -184,3 +185,34 @@ def test_a_body_that_is_not_a_json_object_is_a_400_and_nothing_is_stored(
     assert response.get_json()["error"]["code"] == "bad_request"
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(PositionEvent)) == 0
+
+
+@pytest.mark.parametrize("lon", ['"94.8"', "true", "null", "181", "-180.5"])
+def test_a_coordinate_that_is_not_a_number_in_range_is_refused(loaded, tokens, lon: str) -> None:  # type: ignore[no-untyped-def]
+    raw = ('{"positions": [{"event_id": "n", "visitor_id": "v", "ts": "' + T0.isoformat() + '",'
+           f' "lon": {lon}, "lat": 30}}]}}')
+    response = loaded.test_client().post("/api/v1/sites/testsite/positions", data=raw,
+                                         content_type="application/json",
+                                         headers=bearer(tokens["ingest"]))
+    assert response.status_code == 422, response.get_json()
+    assert "positions.0.lon" in response.get_json()["error"]["message"]
+
+
+def test_the_same_event_id_at_two_sites_is_two_events(loaded, tokens, db, post, mini_venues) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from server.venue_import import import_venues
+
+    other = mini_venues / "othersite"
+    shutil.copytree(mini_venues / "testsite", other)
+    for path in other.iterdir():  # the same venue under other ids
+        text = path.read_text().replace("testsite", "othersite").replace('"t-', '"o-')
+        path.write_text(text.replace("k-test-", "k-other-"))
+    with db.session() as session:
+        import_venues(session, mini_venues)
+    assert post([pos("shared-1", "v1", 0, 0)]).get_json()["accepted"] == 1
+    other = loaded.test_client().post("/api/v1/sites/othersite/positions",
+                                      json={"positions": [pos("shared-1", "v9", 0, 0)]},
+                                      headers=bearer(tokens["ingest"])).get_json()
+    assert (other["accepted"], other["duplicates"]) == (1, 0)
+    assert post([pos("shared-1", "v1", 0, 0)]).get_json()["duplicates"] == 1
