@@ -154,7 +154,7 @@ def run(kiosks: int = 500, rounds: int = 10) -> dict[str, Any]:
     if kiosks < 1 or rounds < 1:
         raise ValueError("kiosks and rounds must be >= 1")
     # the bench's kiosks do not send heartbeats: keep them online for the whole run
-    with live_server(LANTERN_SOCKET_RATE="100000", LANTERN_COMMAND_RETRY_S="30",
+    with live_server(LANTERN_SOCKET_RATE="100000",
                      LANTERN_KIOSK_OFFLINE_AFTER_S="600") as server:
         t0 = time.monotonic()
         creds = create_kiosks(server, kiosks, group="bench")

@@ -25,7 +25,6 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "LANTERN_SESSION_COOKIE_SECURE": (False, bool, "send the session cookie over HTTPS only"),
     "LANTERN_KIOSK_OFFLINE_AFTER_S": (20, int, "a kiosk silent this long is offline"),
     "LANTERN_COMMAND_TTL_S": (300, int, "an undelivered kiosk command expires after this"),
-    "LANTERN_COMMAND_RETRY_S": (5, int, "resend an unacknowledged command after this"),
     "LANTERN_OCCUPANCY_EMIT_S": (1.0, float, "at most one occupancy update to operators per this"),
     "LANTERN_PRESENCE_FLUSH_S": (1.0, float, "visitor presence is written to the database this often"),
     "LANTERN_VISITOR_SWEEP_S": (10.0, float, "how often visitors who stopped reporting are let go"),

@@ -27,8 +27,7 @@ SITE = "mogao"
 
 
 # LiveServer shortens these for the test suite; a benchmark runs what a venue runs
-PRODUCTION = ("LANTERN_COMMAND_RETRY_S", "LANTERN_KIOSK_OFFLINE_AFTER_S",
-              "LANTERN_OCCUPANCY_EMIT_S")
+PRODUCTION = ("LANTERN_KIOSK_OFFLINE_AFTER_S", "LANTERN_OCCUPANCY_EMIT_S")
 
 
 @contextmanager

@@ -117,11 +117,6 @@ def pairing_expired(created_at: datetime, now: datetime, ttl_s: float) -> bool:
     return now - created_at >= timedelta(seconds=ttl_s)
 
 
-def due_for_retry(sent_at: datetime | None, now: datetime, retry_s: float) -> bool:
-    """An unacknowledged command is sent again after ``retry_s``."""
-    return sent_at is None or (now - sent_at) >= timedelta(seconds=retry_s)
-
-
 def expired(expires_at: datetime, now: datetime) -> bool:
     return now >= expires_at
 

@@ -55,7 +55,7 @@ class Hub:
             ("command_acks", 0.0, self.flush_acks),
             ("heartbeat_flush", 0.5, self._flush_beats),
             ("occupancy_emit", float(settings["LANTERN_OCCUPANCY_EMIT_S"]), self._emit_occupancy),
-            ("command_retry", 1.0, lambda: self.tick(utcnow())),
+            ("command_delivery", 1.0, lambda: self.tick(utcnow())),
         ]
         self._started = False
 
@@ -114,13 +114,13 @@ class Hub:
             self.bus.publish({"type": "wake", "kiosks": [k for k in kiosk_ids
                                                         if k not in self.local]})
 
-    def deliver(self, kiosk_ids: Iterable[str], *, retry: bool = False) -> int:
+    def deliver(self, kiosk_ids: Iterable[str]) -> int:
         """Send the kiosks connected here, in sequence order, their pending commands not yet sent
         on their current connection, as far as the in-flight bounds allow; returns how many.
 
         A connection delivers a command or drops: sending it again on the same connection only
         piles copies up behind a kiosk that stopped reading. So a command goes again only on the
-        kiosk's next connection (``retry`` is accepted from callers and changes nothing).
+        kiosk's next connection.
         """
         targets = {k: self.local[k] for k in kiosk_ids if k in self.local}
         if not targets:
@@ -257,8 +257,9 @@ class Hub:
                     self.health.run(name, step)
 
     def tick(self, now: datetime) -> None:
-        """Once a second: retries, expiry, offline kiosks and the extra tasks (sessions, rules)."""
-        self.deliver(list(self.local), retry=True)
+        """Once a second: deliver what now fits in flight, expire commands and pairings, mark
+        silent kiosks offline, run the extra tasks (session timers)."""
+        self.deliver(list(self.local))
         offline_after = float(self.settings["LANTERN_KIOSK_OFFLINE_AFTER_S"])
         with self.db.session() as session:
             fleet.expire(session, now)

@@ -33,7 +33,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "LANTERN_LOG_LEVEL": "WARNING",
                     "LANTERN_INSTANCE_PATH": str(tmp / "instance"),
-                    "LANTERN_VENUES_PATH": str(venues), "LANTERN_COMMAND_RETRY_S": "1",
+                    "LANTERN_VENUES_PATH": str(venues),
                     "LANTERN_KIOSK_OFFLINE_AFTER_S": "3", "LANTERN_OCCUPANCY_EMIT_S": "0.2", **env}
         self.proc: subprocess.Popen | None = None
         self.cli("load-venues")

@@ -62,10 +62,6 @@ def test_pairing_codes_are_six_digits_in_two_groups() -> None:
     assert len(code) == 7 and code[3] == "-" and code.replace("-", "").isdigit()
 
 
-def test_an_unacknowledged_command_is_due_for_retry_after_the_interval() -> None:
-    assert fleet.due_for_retry(None, T0, 5)
-    assert not fleet.due_for_retry(T0, T0 + timedelta(seconds=4), 5)
-    assert fleet.due_for_retry(T0, T0 + timedelta(seconds=5), 5)
 
 
 RULES = [

@@ -61,7 +61,7 @@ def wait_for(check: Callable[[], Any], timeout: float = 20.0, what: str = "condi
 class Server:
     def __init__(self, instance: Path) -> None:
         self.env = dict(os.environ, LANTERN_INSTANCE_PATH=str(instance),
-                        LANTERN_COMMAND_RETRY_S="1", LANTERN_KIOSK_OFFLINE_AFTER_S="5")
+                        LANTERN_KIOSK_OFFLINE_AFTER_S="5")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
