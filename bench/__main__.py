@@ -29,6 +29,7 @@ DEFAULTS: dict[str, list[str]] = {
     "ingest": ["--batches", "30", "--warmup", "10"],
     "fanout": ["--kiosks", "500", "--rounds", "5"],
     "heartbeat": ["--clients", "100", "--seconds", "5"],
+    "soak": ["--seconds", "60"],
 }
 
 

@@ -13,6 +13,7 @@ from flask import Flask
 from server.config import load_config
 from server.db import Database
 from server.extensions import api_spec, csrf, login_manager, socketio
+from server.realtime import packets
 
 __all__ = ["create_app", "socketio"]
 
@@ -87,6 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         async_mode=settings["LANTERN_ASYNC_MODE"],
         cors_allowed_origins=allowed_origins(settings),
         max_http_buffer_size=settings["LANTERN_SOCKET_MAX_FRAME"],
+        serializer=packets.Packet,  # an undecodable packet is refused in an ack, not dropped
         manage_session=False,
         # each connection's events are handled in order on that connection's own greenlet;
         # a new greenlet per event cost an eighth of the server's time under heartbeat load

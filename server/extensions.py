@@ -36,6 +36,9 @@ api_spec = SpecTree(
     title="Lantern API",
     version="1",
     path="api/v1/docs",
+    # no Swagger/ReDoc pages: they load from a CDN, which venues often cannot reach and the
+    # Content-Security-Policy refuses; the document itself is at /api/v1/openapi.json
+    page_templates={},
     mode="strict",
     before=_reject_invalid,
     validation_error_status=422,

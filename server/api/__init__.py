@@ -12,6 +12,9 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # views that validate the raw body themselves in one pass (the ingest hot path), with the same
 # errors; parsing it here first would double the JSON work
 RAW_BODY_VIEWS = {"api.post_positions"}
+# No body of this API goes deeper (a GeoJSON MultiPolygon in a request is 6 levels); deeper
+# bodies are refused before validation, whose error messages would echo them back
+MAX_DEPTH = 32
 
 
 @api.before_request
@@ -35,6 +38,20 @@ def _require_readable_json() -> None:
             raise errors.BadRequest(f"malformed JSON: {exc}") from None
     if not isinstance(body, dict):
         raise errors.BadRequest("the JSON body must be an object")
+    if _deeper_than(body, MAX_DEPTH):
+        raise errors.BadRequest(f"the JSON body is nested too deeply (more than {MAX_DEPTH} "
+                                f"levels)")
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether ``value`` nests lists and objects more than ``limit`` levels (no recursion)."""
+    level = [value]
+    for _ in range(limit):
+        level = [child for item in level if isinstance(item, (dict, list))
+                 for child in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return False
+    return any(isinstance(item, (dict, list)) for item in level)
 
 
 from server.api import admin, health, impact, kiosks, positions, readings, sites, zones  # noqa: E402,F401  (routes register on import)

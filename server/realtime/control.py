@@ -10,6 +10,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room  # its m
 from server import errors
 from server.auth import PERMISSIONS
 from server.commands import issue_and_wake
+from server.realtime.packets import RefusesUndecodable
 
 NAMESPACE = "/control"
 
@@ -33,7 +34,7 @@ def sign_out(socketio: Any, login_session_id: str) -> None:
         server.disconnect(sid, namespace=NAMESPACE)
 
 
-class ControlNamespace(Namespace):
+class ControlNamespace(RefusesUndecodable, Namespace):
     def __init__(self, namespace: str, hub: Any) -> None:
         super().__init__(namespace)
         self.hub = hub

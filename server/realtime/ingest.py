@@ -16,6 +16,7 @@ from flask_socketio import ConnectionRefusedError, Namespace  # its message reac
 
 from server import errors, ingest
 from server.models import ApiToken, utcnow
+from server.realtime import packets
 from server.tokens import holder_of
 
 RECHECK_S = 5.0
@@ -66,6 +67,9 @@ class IngestNamespace(Namespace):
     def _close_soon(self, sid: str) -> None:
         self.socketio.sleep(0.2)
         self.socketio.server.disconnect(sid, namespace=self.namespace)
+
+    def on___undecodable__(self, *_: Any) -> dict[str, Any]:
+        return {"ok": False, "error": {"code": "bad_request", "message": packets.REFUSAL}}
 
     def on_positions(self, data: Any = None) -> dict[str, Any]:
         """{"site_id", "positions": [...]} -> {"ok", "accepted", "duplicates", "results"}."""

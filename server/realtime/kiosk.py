@@ -20,6 +20,7 @@ from server.ingest import check_event_times, event_window
 from server.kiosks import kiosk_for_token
 from server.models import Kiosk, utcnow
 from server.realtime.hub import kiosk_status
+from server.realtime.packets import RefusesUndecodable
 
 
 class Heartbeat(BaseModel):
@@ -108,7 +109,7 @@ class AttemptLimiter:
         return 0.0
 
 
-class KioskNamespace(Namespace):
+class KioskNamespace(RefusesUndecodable, Namespace):
     def __init__(self, namespace: str, hub: Any) -> None:
         super().__init__(namespace)
         self.hub = hub

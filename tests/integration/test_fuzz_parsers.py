@@ -307,18 +307,14 @@ def test_the_fuzzed_endpoints_are_every_write_endpoint_of_the_openapi_document(
     assert len(WRITES) >= 15
 
 
-# inputs that once failed, tried first on every run; the xfail marks name what is still open
+# inputs that once failed, tried first on every run
 REGRESSIONS: dict[str, list[Any]] = {
     rule: [{"geometry": {"type": []}}, {"geometry": {"type": {}}}]
     for rule in ("/api/v1/sites/<site_id>/impact", "/api/v1/sites/<site_id>/impact/map.png")}
-OPEN = {rule: pytest.mark.xfail(strict=True, reason=(
-    "a geometry whose 'type' is a list or an object answers 500: geo/work_geometry.py "
-    "check_work_geojson tests `gtype not in LEVELS` (a dict) and raises TypeError: unhashable "
-    "type; it should be a WorkGeometryError (422)")) for rule in REGRESSIONS}
 
 
 @pytest.mark.parametrize(("method", "rule"), [
-    pytest.param(m, r, id=f"{m} {r}", marks=[OPEN[r]] if r in OPEN else []) for m, r in WRITES])
+    pytest.param(m, r, id=f"{m} {r}") for m, r in WRITES])
 def test_no_fuzzed_body_gets_a_server_error_or_an_answer_outside_the_envelope(
         rest: dict[str, Any], method: str, rule: str) -> None:
     path = _fill(rule, rest["ids"], rest["victims"])
@@ -339,12 +335,6 @@ def test_no_fuzzed_body_gets_a_server_error_or_an_answer_outside_the_envelope(
     check()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a body nested a few levels short of the JSON parser's limit (in a plain process "
-    '{"x": ...} with 974-978 levels inside) parses, fails its spectree model, and spectree\'s '
-    "422 echoes the input: flask.jsonify of the validation errors raises RecursionError, "
-    "answered 500 (every endpoint with a json= model; the positions and readings endpoints "
-    "validate their own bodies)"))
 def test_no_nesting_depth_just_under_the_parsers_limit_gets_a_server_error(
         rest: dict[str, Any]) -> None:
     def post(path: str, method: str, depth: int) -> Any:
@@ -539,35 +529,27 @@ def test_a_fuzzed_connect_auth_is_refused_or_accepted_never_a_crash(
     assert requests.get(f"{server.url}/api/v1/health", timeout=5).status_code == 200
 
 
+def _log(server: LiveServer) -> bytes:
+    return (server.tmp / f"server-{server.port}.log").read_bytes()
+
+
+def _log_since(server: LiveServer, offset: int) -> str:
+    return _log(server)[offset:].decode(errors="replace")
+
+
 def test_the_server_logged_no_traceback_under_the_fuzz(live: dict[str, Any]) -> None:
     server: LiveServer = live["server"]
     for namespace, (event, probe) in live["probes"].items():
         assert _ack(live["clients"][namespace], namespace, event, probe)["ok"] is True
-    log = (server.tmp / f"server-{server.port}.log").read_text(errors="replace")
-    assert "Traceback" not in log, log[-5000:]
+    text = _log(server).decode(errors="replace")
+    assert "Traceback" not in text, text[-5000:]
 
 
-
-# (after the log check above: these tests' inputs make the server log a traceback today)
-def _log_since(server: LiveServer, offset: int) -> str:
-    with open(server.tmp / f"server-{server.port}.log", errors="replace") as fh:
-        fh.seek(offset)
-        return fh.read()
-
-
-def _log_size(server: LiveServer) -> int:
-    return (server.tmp / f"server-{server.port}.log").stat().st_size
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "an event whose JSON the Socket.IO layer cannot decode (python-engineio's json.loads refuses "
-    "integers of more than 100 digits; nesting past Python's recursion limit) is dropped: no ack, "
-    "and 'ERROR engineio.server: message handler error' with a Traceback in the server log"))
 @pytest.mark.parametrize("payload", list(UNDECODABLE.values()), ids=list(UNDECODABLE))
 def test_an_event_the_server_cannot_decode_is_refused_with_an_ack_and_no_traceback(
         live: dict[str, Any], payload: Raw) -> None:
     server: LiveServer = live["server"]
-    offset = _log_size(server)
+    offset = len(_log(server))
     sio = live["clients"]["/kiosk"]
     try:
         ack = sio.call("heartbeat", payload, namespace="/kiosk", timeout=2)
@@ -582,16 +564,11 @@ def test_an_event_the_server_cannot_decode_is_refused_with_an_ack_and_no_traceba
 MISREAD_AUTH = {"1.5": Raw("1.5"), "1e400": Raw("1e400"), "101 digits": Raw("1" * 101)}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a connect auth that is a bare number starting with a digit (1.5, 1e400, 101 digits) is "
-    "misread by python-socketio's packet decoder (the digits as a packet id, the rest as JSON, "
-    "or 'id field is too long'): the connect is never answered and the server logs 'message "
-    "handler error' with a Traceback"))
 @pytest.mark.parametrize("auth", list(MISREAD_AUTH.values()), ids=list(MISREAD_AUTH))
 def test_a_connect_auth_the_server_cannot_decode_is_refused_at_once_and_no_traceback(
         live: dict[str, Any], auth: Raw) -> None:
     server: LiveServer = live["server"]
-    offset = _log_size(server)
+    offset = len(_log(server))
     answer = raw_connect(server.url, "/kiosk", auth, {}, timeout=2)
     assert answer == '44/kiosk,{"message":"unauthorized"}', answer
     assert "Traceback" not in _log_since(server, offset)
