@@ -68,8 +68,8 @@ def check_work_geojson(geometry: Any, *, max_vertices: int = DEFAULT_MAX_VERTICE
         raise WorkGeometryError(f"the work geometry should be a GeoJSON object, got "
                                 f"{_kind(geometry)}")
     gtype = geometry.get("type")
-    if gtype not in LEVELS:
-        raise WorkGeometryError(f"geometry type {gtype!r} is not supported; use one of "
+    if not isinstance(gtype, str) or gtype not in LEVELS:
+        raise WorkGeometryError(f"geometry type {str(gtype)[:40]!r} is not supported; use one of "
                                 f"{', '.join(LEVELS)}")
     if "coordinates" not in geometry:
         raise WorkGeometryError(f"the {gtype} has no 'coordinates'")
