@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 from server import errors
 
@@ -15,6 +16,20 @@ RAW_BODY_VIEWS = {"api.post_positions"}
 # No body of this API goes deeper (a GeoJSON MultiPolygon in a request is 6 levels); deeper
 # bodies are refused before validation, whose error messages would echo them back
 MAX_DEPTH = 32
+
+
+def lantern() -> Any:
+    """The app's LanternState: database, settings and live services."""
+    return current_app.extensions["lantern"]
+
+
+def actor() -> str:
+    """The name of the authenticated caller (views behind ``require`` only)."""
+    from server.auth import current_principal
+
+    principal = current_principal()
+    assert principal is not None
+    return principal.name
 
 
 @api.before_request

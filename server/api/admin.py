@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from spectree import Response
 
 from server import tokens
-from server.api import api
-from server.auth import current_principal, require
+from server.api import actor, api, lantern
+from server.auth import require
 from server.extensions import api_spec
 from server.schemas import ErrorEnvelope, TokenInfo, TokenList, TokenOut, TokenRequest
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 
 
-def _state():  # type: ignore[no-untyped-def]
-    return current_app.extensions["lantern"]
-
-
-def _actor() -> str:
-    principal = current_principal()
-    assert principal is not None
-    return principal.name
 
 
 @api.post("/tokens")
@@ -30,8 +22,8 @@ def _actor() -> str:
 def new_token():  # type: ignore[no-untyped-def]
     """Issue an API token with a role, a name and an optional expiry; the secret is shown once."""
     body: TokenRequest = request.context.json  # type: ignore[attr-defined]
-    with _state().db.session() as session:
-        issued = tokens.issue(session, body.role, body.name, body.expires_at, actor=_actor())
+    with lantern().db.session() as session:
+        issued = tokens.issue(session, body.role, body.name, body.expires_at, actor=actor())
     return {"id": issued.id, "token": issued.token, "prefix": issued.prefix, "role": issued.role,
             "name": issued.name,
             "expires_at": issued.expires_at.isoformat() if issued.expires_at else None}, 201
@@ -42,7 +34,7 @@ def new_token():  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=TokenList, **ERRORS), tags=["admin"])
 def list_tokens():  # type: ignore[no-untyped-def]
     """Every API token, newest first, with its last use; never the secret."""
-    with _state().db.sessions() as session:
+    with lantern().db.sessions() as session:
         return {"tokens": tokens.listing(session)}
 
 
@@ -51,9 +43,9 @@ def list_tokens():  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=TokenInfo, **ERRORS), tags=["admin"])
 def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
     """Revoke a token: refused from now on, and its open /ingest sockets are closed at once."""
-    state = _state()
+    state = lantern()
     with state.db.session() as session:
-        row, changed = tokens.revoke(session, token_id, _actor())
+        row, changed = tokens.revoke(session, token_id, actor())
     if changed:
         state.services["hub"].token_revoked(token_id)
     return row

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from spectree import Response
 from sqlalchemy import select
 
 from server import audit, fleet, kiosk_sessions
-from server.api import api
-from server.auth import current_principal, require
+from server.api import actor, api, lantern
+from server.auth import require
 from server.commands import issue_and_wake
 from server.extensions import api_spec
 from server.kiosks import create_kiosk
@@ -35,18 +35,10 @@ from server.schemas import (
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 409, 413, 422)}
 
 
-def _state():  # type: ignore[no-untyped-def]
-    return current_app.extensions["lantern"]
-
-
-def _actor() -> str:
-    principal = current_principal()
-    assert principal is not None
-    return principal.name
 
 
 def _ttl() -> float:
-    return float(_state().settings["LANTERN_COMMAND_TTL_S"])
+    return float(lantern().settings["LANTERN_COMMAND_TTL_S"])
 
 
 @api.get("/kiosks")
@@ -54,7 +46,7 @@ def _ttl() -> float:
 @api_spec.validate(resp=Response(HTTP_200=KioskList, **ERRORS), tags=["kiosks"])
 def list_kiosks():  # type: ignore[no-untyped-def]
     """Every kiosk: pending, approved or revoked (not expired pairings), online state, scene, fps."""
-    with _state().db.sessions() as session:
+    with lantern().db.sessions() as session:
         return {"kiosks": [kiosk_status(k) for k in session.scalars(
             select(Kiosk).where(Kiosk.status != "expired").order_by(Kiosk.id))]}
 
@@ -65,10 +57,10 @@ def list_kiosks():  # type: ignore[no-untyped-def]
 def register_kiosk():  # type: ignore[no-untyped-def]
     """Register an approved kiosk at a place; its token is shown once."""
     body: KioskIn = request.context.json  # type: ignore[attr-defined]
-    with _state().db.session() as session:
+    with lantern().db.session() as session:
         kiosk_id, token = create_kiosk(session, body.site_id, body.lon, body.lat, body.kind,
                                        body.name, body.group)
-        audit.record(session, _actor(), "create_kiosk", kiosk_id, site=body.site_id)
+        audit.record(session, actor(), "create_kiosk", kiosk_id, site=body.site_id)
     return {"kiosk_id": kiosk_id, "token": token}, 201
 
 
@@ -79,9 +71,9 @@ def approve_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Approve a pending kiosk with the code on its screen; it receives its token on its
     pairing connection."""
     body: ApproveIn = request.context.json  # type: ignore[attr-defined]
-    state = _state()
+    state = lantern()
     with state.db.session() as session:
-        token = fleet.approve(session, kiosk_id, _actor(), body.code, site_id=body.site_id,
+        token = fleet.approve(session, kiosk_id, actor(), body.code, site_id=body.site_id,
                               zone_id=body.zone_id, group=body.group,
                               ttl_s=float(state.settings["LANTERN_PAIRING_TTL_S"]))
     state.services["hub"].paired(kiosk_id, token)
@@ -93,9 +85,9 @@ def approve_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=Done, **ERRORS), tags=["kiosks"])
 def reject_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Remove a pending kiosk and close its pairing connection."""
-    state = _state()
+    state = lantern()
     with state.db.session() as session:
-        fleet.reject(session, kiosk_id, _actor())
+        fleet.reject(session, kiosk_id, actor())
     state.services["hub"].pairing_ended(kiosk_id, "rejected")
     return {"ok": True}
 
@@ -105,9 +97,9 @@ def reject_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=Done, **ERRORS), tags=["kiosks"])
 def revoke_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Revoke a kiosk: it is disconnected now and refused from then on."""
-    state = _state()
+    state = lantern()
     with state.db.session() as session:
-        fleet.revoke(session, kiosk_id, _actor())
+        fleet.revoke(session, kiosk_id, actor())
     state.services["hub"].revoke(kiosk_id)
     return {"ok": True}
 
@@ -118,7 +110,7 @@ def revoke_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
 def command_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Send one kiosk a command; it is retried until acknowledged or its TTL passes."""
     action, args = request.context.json.parts()  # type: ignore[attr-defined]
-    commands = issue_and_wake(_state().services["hub"], _actor(),
+    commands = issue_and_wake(lantern().services["hub"], actor(),
                               {"kiosk_id": kiosk_id, "action": action, "args": args})
     return {"commands": commands}, 202
 
@@ -131,7 +123,7 @@ def command_group():  # type: ignore[no-untyped-def]
     """Send a command to a group of kiosks (``*`` for all), minus the excluded ones."""
     body = request.context.json.root  # type: ignore[attr-defined]
     action, args = request.context.json.parts()  # type: ignore[attr-defined]
-    commands = issue_and_wake(_state().services["hub"], _actor(),
+    commands = issue_and_wake(lantern().services["hub"], actor(),
                               {"group": body.group, "exclude": body.exclude,
                                "action": action, "args": args})
     return {"commands": commands}, 202
@@ -149,7 +141,7 @@ def _session_out(row) -> dict:  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=SessionList, **ERRORS), tags=["sessions"])
 def list_sessions(kiosk_id: str):  # type: ignore[no-untyped-def]
     """The running session and the queue of a kiosk."""
-    with _state().db.sessions() as session:
+    with lantern().db.sessions() as session:
         fleet.kiosk_or_404(session, kiosk_id)
         return {"sessions": [_session_out(r) for r in kiosk_sessions.queue_of(session, kiosk_id)]}
 
@@ -160,10 +152,10 @@ def list_sessions(kiosk_id: str):  # type: ignore[no-untyped-def]
 def start_session(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Queue a timed visitor session; it starts now if the kiosk is free."""
     body: SessionIn = request.context.json  # type: ignore[attr-defined]
-    state = _state()
+    state = lantern()
     with state.db.session() as session:
         row = kiosk_sessions.request(session, kiosk_id, body.duration_s, body.experience_id,
-                                     _actor(), _ttl())
+                                     actor(), _ttl())
         out = _session_out(row)
     state.services["hub"].wake([kiosk_id])
     return out, 201
@@ -175,9 +167,9 @@ def start_session(kiosk_id: str):  # type: ignore[no-untyped-def]
 def extend_session(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Give the running session more time."""
     body: ExtendIn = request.context.json  # type: ignore[attr-defined]
-    state = _state()
+    state = lantern()
     with state.db.session() as session:
-        out = _session_out(kiosk_sessions.extend(session, kiosk_id, body.seconds, _actor(), _ttl()))
+        out = _session_out(kiosk_sessions.extend(session, kiosk_id, body.seconds, actor(), _ttl()))
     state.services["hub"].wake([kiosk_id])
     return out
 
@@ -187,9 +179,9 @@ def extend_session(kiosk_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=SessionOut, **ERRORS), tags=["sessions"])
 def end_session(kiosk_id: str):  # type: ignore[no-untyped-def]
     """End the running session now; the next queued one starts."""
-    state = _state()
+    state = lantern()
     with state.db.session() as session:
-        out = _session_out(kiosk_sessions.end(session, kiosk_id, _actor(), _ttl()))
+        out = _session_out(kiosk_sessions.end(session, kiosk_id, actor(), _ttl()))
     state.services["hub"].wake([kiosk_id])
     return out
 
@@ -199,7 +191,7 @@ def end_session(kiosk_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=CommandStates, **ERRORS), tags=["kiosks"])
 def kiosk_commands(kiosk_id: str):  # type: ignore[no-untyped-def]
     """The kiosk's latest 100 commands, newest first, with delivery state."""
-    with _state().db.sessions() as session:
+    with lantern().db.sessions() as session:
         fleet.kiosk_or_404(session, kiosk_id)
         rows = session.scalars(select(KioskCommand).where(KioskCommand.kiosk_id == kiosk_id)
                                .order_by(KioskCommand.seq.desc()).limit(100))
@@ -216,7 +208,7 @@ def kiosk_commands(kiosk_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=PresenceHistory, **ERRORS), tags=["kiosks"])
 def kiosk_presence(kiosk_id: str):  # type: ignore[no-untyped-def]
     """The kiosk's online/offline history, newest first (at most 200 changes)."""
-    with _state().db.sessions() as session:
+    with lantern().db.sessions() as session:
         fleet.kiosk_or_404(session, kiosk_id)
         rows = session.scalars(select(KioskPresence).where(KioskPresence.kiosk_id == kiosk_id)
                                .order_by(KioskPresence.id.desc()).limit(200))

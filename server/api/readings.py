@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from spectree import Response
 
 from server import errors, preservation
-from server.api import api
+from server.api import api, lantern
 from server.auth import current_principal, require
 from server.extensions import api_spec
 from server.ingest import record_readings
@@ -22,12 +22,9 @@ from server.schemas import (
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 
 
-def _state():  # type: ignore[no-untyped-def]
-    return current_app.extensions["lantern"]
-
 
 def _hook(name: str):  # type: ignore[no-untyped-def]
-    return _state().services.get(name) or preservation.no_op
+    return lantern().services.get(name) or preservation.no_op
 
 
 @api.post("/sites/<site_id>/sensor-readings")
@@ -39,7 +36,7 @@ def post_readings(site_id: str):  # type: ignore[no-untyped-def]
     body = request.get_json(silent=True)
     if body is None:
         raise errors.BadRequest("send a JSON body: {\"readings\": [...]}")
-    return jsonify(record_readings(_state(), site_id, body))
+    return jsonify(record_readings(lantern(), site_id, body))
 
 
 @api.get("/sites/<site_id>/alerts")
@@ -49,7 +46,7 @@ def post_readings(site_id: str):  # type: ignore[no-untyped-def]
 def get_alerts(site_id: str):  # type: ignore[no-untyped-def]
     """The site's alerts, newest first (?state=raised|cleared|all, default raised)."""
     query: AlertQuery = request.context.query  # type: ignore[attr-defined]
-    with _state().db.sessions() as session:
+    with lantern().db.sessions() as session:
         return {"alerts": preservation.list_alerts(session, site_id, query.state, query.limit)}
 
 
@@ -60,7 +57,7 @@ def ack_alert(alert_id: int):  # type: ignore[no-untyped-def]
     """Acknowledge an alert: records who and when; acknowledging twice changes nothing."""
     principal = current_principal()
     assert principal is not None
-    with _state().db.session() as session:
+    with lantern().db.session() as session:
         alert, changed = preservation.acknowledge(session, alert_id, principal.name)
     if changed:
         preservation.call_hook(_hook("on_alert"), alert)
