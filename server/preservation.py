@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from server import audit, errors
 from server.db import Database, sane
 from server.domain.alerts import (
+    METRICS,
     AlertState,
     Reading,
     Rule,
@@ -33,7 +34,6 @@ from server.models import Alert, Sensor, SensorReading, Site, Zone, ZoneState, u
 
 log = logging.getLogger(__name__)
 
-MEASURES = ("temperature_c", "relative_humidity", "co2_ppm")
 DEFAULT_HORIZON_S = 900.0
 ZoneChange = tuple[str, str, str, str | None]  # site_id, zone_id, state, reason
 
@@ -101,7 +101,7 @@ def ingest_readings(session: Session, site_id: str, items: Sequence[Mapping[str,
         rows.setdefault(item["event_id"], {
             "event_id": item["event_id"], "site_id": site_id, "sensor_id": item["sensor_id"],
             "zone_id": sensors[item["sensor_id"]], "ts": item["ts"],
-            **{m: item.get(m) for m in MEASURES}})
+            **{m: item.get(m) for m in METRICS}})
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (dialect.insert(SensorReading.__table__)
                  .on_conflict_do_nothing(index_elements=["site_id", "event_id"])

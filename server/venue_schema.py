@@ -9,9 +9,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-ZONE_KINDS = ("protection_range", "construction_control", "visitor_area", "cave", "niche",
-              "hall", "pit", "plaza")
-ZONE_STATES = ("open", "closed", "restricted")
+from geo.schema import KINDS as ZONE_KINDS
+from geo.schema import STATES as ZONE_STATES
+from server.domain.alerts import METRICS
 
 
 class _Model(BaseModel):
@@ -55,7 +55,7 @@ class ZoneProps(_Model):
 class SensorSpec(_Model):
     id: str
     zone_id: str
-    measures: list[Literal["temperature_c", "relative_humidity", "co2_ppm"]] = Field(min_length=1)
+    measures: list[Literal[METRICS]] = Field(min_length=1)  # type: ignore[valid-type]
 
 
 class ExperienceSpec(_Model):

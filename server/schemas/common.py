@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from geo.schema import STATES
+
 
 class LoopState(BaseModel):
     state: Literal["ok", "stopped"]
@@ -123,7 +125,7 @@ class TokenList(BaseModel):
 
 
 class ZoneStateIn(BaseModel):
-    state: Literal["open", "closed", "restricted"]
+    state: Literal[STATES]  # type: ignore[valid-type]
     reason: str | None = Field(default=None, max_length=500)
 
 
