@@ -1,12 +1,11 @@
-"""Who is calling and what their role may do: users, API tokens, role checks, CSRF."""
+"""Who is calling, in a request: users and their login sessions, bearer tokens, role checks,
+CSRF. The roles, permissions and secrets themselves are plain rules in server/domain/access.py."""
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -17,41 +16,16 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server import errors
+from server.domain.access import (  # noqa: F401  (re-exported for the front doors)
+    PERMISSIONS,
+    TOKEN_ROLES,
+    USER_ROLES,
+    Principal,
+    hash_token,
+    new_token,
+)
 from server.extensions import csrf, login_manager
 from server.models import LoginSession, User, utcnow
-
-USER_ROLES = ("admin", "operator", "planner", "viewer")
-TOKEN_ROLES = USER_ROLES + ("ingest",)
-
-# permission -> roles that hold it
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "read": frozenset({"admin", "operator", "planner", "viewer"}),
-    "ingest": frozenset({"admin", "operator", "ingest"}),
-    "operate": frozenset({"admin", "operator"}),
-    "plan": frozenset({"admin", "operator", "planner"}),
-    "admin": frozenset({"admin"}),
-}
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token(kind: str = "lt") -> str:
-    return f"{kind}_{secrets.token_urlsafe(32)}"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """An authenticated caller: a user with a login session or a machine with a token."""
-
-    name: str
-    role: str
-    via: str  # "session" or "token"
-
-    def may(self, permission: str) -> bool:
-        return self.role in PERMISSIONS[permission]
-
 
 # A login session's last_seen_at is written at most this often (not on every request).
 LAST_SEEN_EVERY = timedelta(minutes=1)

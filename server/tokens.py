@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import audit, errors
-from server.auth import TOKEN_ROLES, Principal, hash_token, new_token
+from server.domain.access import TOKEN_ROLES, Principal, hash_token, new_token
 from server.models import ApiToken, utcnow
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often per token
