@@ -1,4 +1,4 @@
-"""Heritage zoning: load and validate zones, classify positions, track transitions, check impact.
+"""Heritage zoning: load and validate zones, classify positions, check impact.
 
 ``geo`` is a library: it takes and returns data (GeoDataFrames, arrays, dicts, PNG bytes) and
 knows nothing of the server. File I/O lives in :mod:`geo.io`, imported only when needed.
@@ -20,7 +20,6 @@ from geo.errors import (
 )
 from geo.export import to_display_geojson
 from geo.impact import ImpactReport, check_impact, render_png
-from geo.transitions import Transition, TransitionTracker
 from geo.validate import validate_zones
 from geo.work_geometry import check_work_geojson
 from geo.zoning import Zones, load_zones
@@ -30,8 +29,6 @@ __all__ = [
     "GeoError",
     "ImpactReport",
     "Problem",
-    "Transition",
-    "TransitionTracker",
     "UnknownZoneError",
     "WorkGeometryError",
     "ZoneIndex",

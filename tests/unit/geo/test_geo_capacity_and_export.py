@@ -43,7 +43,7 @@ def test_the_display_geojson_is_lon_lat_simplified_and_carries_the_panel_propert
 
 @pytest.mark.parametrize("module", ["geo.errors", "geo.crs", "geo.io", "geo.validate",
                                     "geo.zoning", "geo.classify", "geo.capacity", "geo.export",
-                                    "geo.transitions", "geo.impact", "geo.work_geometry",
+                                    "geo.impact", "geo.work_geometry",
                                     "geo.wire"])
 def test_the_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
