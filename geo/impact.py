@@ -92,8 +92,50 @@ def _parse_work(geometry: Any) -> Any:
     return geometry
 
 
+def _height_rule(zones: Zones, touched: list[dict[str, Any]], limits: dict[str, Any],
+                 height_m: float | None) -> dict[str, Any] | None:
+    """The rule a work breaks when it is higher than the strictest height limit that applies.
+
+    The limits are the site's ``max_height_m`` and that of every touched zone which has one
+    (a protection range may allow less than its control zone); the lowest wins.
+    """
+    if height_m is None:
+        return None
+    found: list[tuple[float, str | None]] = []
+    site_limit = _height(limits.get("max_height_m"))
+    if site_limit is not None:
+        found.append((site_limit, None))
+    frame = zones.frame
+    heights = (dict(zip(frame["id"], frame["max_height_m"], strict=True))
+               if "max_height_m" in frame.columns else {})
+    for t in touched:
+        value = _height(heights.get(t["zone_id"]))
+        if value is not None:
+            found.append((value, t["zone_id"]))
+    if not found:
+        return None
+    limit = min(h for h, _ in found)
+    if height_m <= limit:
+        return None
+    binding = [z for h, z in found if h == limit and z is not None]
+    where = f"zone {', '.join(binding)}" if binding else "the site's construction limits"
+    return {"kind": "height", "zones": binding, "limit_m": limit, "height_m": float(height_m),
+            "rule": f"The work is {height_m:g} m high; the limit here is {limit:g} m ({where}). "
+                    f"A higher work needs the heritage authority's approval."}
+
+
+def _height(value: Any) -> float | None:
+    """A number of metres >= 0 as a float; anything else (None, NaN, text) as None."""
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool):
+        metres = float(value)
+        if math.isfinite(metres) and metres >= 0:
+            return metres
+    return None
+
+
 def check_impact(zones: Zones, geometry: Any, *, buffer_m: float = 0.0,
-                 limits: dict[str, Any] | None = None) -> ImpactReport:
+                 limits: dict[str, Any] | None = None,
+                 height_m: float | None = None) -> ImpactReport:
     """Check a proposed work (lon/lat GeoJSON or shapely geometry) against a site's zones.
 
     Parameters
@@ -101,7 +143,11 @@ def check_impact(zones: Zones, geometry: Any, *, buffer_m: float = 0.0,
     zones : the site's :class:`Zones`.
     geometry : a Polygon, LineString or Point (or Multi-) in lon/lat, as GeoJSON or shapely.
     buffer_m : grow the work by this many metres (e.g. a trench's working strip).
-    limits : the site's construction-control limits, e.g. ``{"max_height_m": 12}``.
+    limits : the site's construction-control limits, e.g. ``{"max_height_m": 12}``; they may
+        carry the work's height as ``proposed_height_m`` (how a server sends it).
+    height_m : the work's height in metres (``proposed_height_m`` of ``limits`` when not given).
+        Compared with the strictest of the site's ``max_height_m`` and the ``max_height_m`` of
+        every zone the work touches; a higher work breaks a ``height`` rule and needs approval.
 
     Examples
     --------
@@ -114,9 +160,17 @@ def check_impact(zones: Zones, geometry: Any, *, buffer_m: float = 0.0,
     ...                  buffer_m=10)
     >>> [t["zone_id"] for t in r.touched], round(r.touched[0]["overlap_m2"]), r.requires_approval
     (['pr'], 314, True)
+    >>> r = check_impact(Zones.from_frame(gdf), {"type": "Point", "coordinates": [94.805, 40.035]},
+    ...                  limits={"max_height_m": 12}, height_m=15)
+    >>> [(x["limit_m"], x["height_m"]) for x in r.rules if x["kind"] == "height"]
+    [(12.0, 15.0)]
     """
     if not (isinstance(buffer_m, int | float) and math.isfinite(buffer_m) and buffer_m >= 0):
         raise WorkGeometryError(f"'buffer_m' should be a number >= 0, got {buffer_m!r}")
+    if height_m is None and limits:
+        height_m = limits.get("proposed_height_m")
+    if height_m is not None and _height(height_m) is None:
+        raise WorkGeometryError(f"'height_m' should be a number >= 0, got {height_m!r}")
     work = _parse_work(geometry)
     metric = zones.to_metric()
     mwork = gpd.GeoSeries([work], crs=4326).to_crs(metric.crs).iloc[0]
@@ -142,11 +196,15 @@ def check_impact(zones: Zones, geometry: Any, *, buffer_m: float = 0.0,
         if kind == "construction_control":
             rule["limits"] = dict(limits or {})
         rules.append(rule)
+    too_high = _height_rule(zones, touched, dict(limits or {}), height_m)
+    if too_high is not None:
+        rules.append(too_high)
     in_protection = {z for t in touched for z in [t["zone_id"], *zones.ancestors(t["zone_id"])]
                      if zones.row(z)["kind"] == "protection_range"}
     footprint = gpd.GeoSeries([mwork], crs=metric.crs).to_crs(4326).iloc[0]
     return ImpactReport(footprint, float(buffer_m), float(mwork.area), touched, distance, rules,
-                        bool(in_protection) or "construction_control" in kinds, dict(limits or {}))
+                        bool(in_protection) or "construction_control" in kinds
+                        or too_high is not None, dict(limits or {}))
 
 
 def render_png(zones: Zones, report: ImpactReport, *, size_px: int = 800) -> bytes:

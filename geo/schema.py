@@ -22,6 +22,7 @@ COLUMNS = (
     "name_zh",
     "capacity",
     "usable_ratio",
+    "max_height_m",
     "state",
     "thresholds",
     "substitute_experience",

@@ -79,7 +79,7 @@ def attribute_problems(gdf: gpd.GeoDataFrame, source: str | None) -> list[Proble
     problems: list[Problem] = []
     ids = [_text(v) for v in gdf["id"]] if "id" in gdf.columns else [None] * len(gdf)
     col = {c: list(gdf[c]) if c in gdf.columns else [None] * len(gdf)
-           for c in ("parent_id", "kind", "state", "capacity", "usable_ratio")}
+           for c in ("parent_id", "kind", "state", "capacity", "usable_ratio", "max_height_m")}
     seen: dict[str, int] = {}
     for n, fid in enumerate(ids):
         if fid is None or fid == "":
@@ -100,6 +100,13 @@ def attribute_problems(gdf: gpd.GeoDataFrame, source: str | None) -> list[Proble
                                     f"state {state!r} is not one of {', '.join(STATES)}",
                                     None, source))
         problems += _number_problems(fid, col["capacity"][n], col["usable_ratio"][n], source)
+        height = col["max_height_m"][n]
+        if not _is_null(height) and not (
+                isinstance(height, int | float | np.number) and not isinstance(height, bool)
+                and math.isfinite(float(height)) and float(height) >= 0):
+            problems.append(Problem(fid, "invalid_max_height",
+                                    f"max_height_m {height!r} is not a number of metres >= 0",
+                                    None, source))
     known = set(seen)
     parents: dict[str, str | None] = {}
     for n, fid in enumerate(ids):

@@ -60,6 +60,9 @@ def encode_impact_request(zones: Zones, geometry: dict[str, Any], *, buffer_m: f
             "site_center": list(zones.site_center),
             "columns": {c: [_text(v) for v in frame[c]] for c in WIRE_COLUMNS},
             "wkb": list(shapely.to_wkb(frame.geometry.array, hex=True)),
+            # a zone's own height limit, as a number (the other columns cross as text)
+            "max_height_m": [_number(v) for v in frame["max_height_m"]]
+            if "max_height_m" in frame.columns else None,
         },
         "geometry": geometry, "buffer_m": float(buffer_m), "limits": limits,
         "output": output, "size_px": int(size_px),
@@ -120,10 +123,17 @@ def decode_impact_answer(data: bytes) -> bytes:
 def _zones_from_wire(wire: dict[str, Any]) -> Zones:
     frame = gpd.GeoDataFrame(wire["columns"], geometry=shapely.from_wkb(wire["wkb"]),
                              crs="EPSG:4326")
+    heights = wire.get("max_height_m") or [None] * len(frame)
+    frame["max_height_m"] = pd.array(heights, dtype=object)
     # the sender's zones were validated when they were loaded; validating them again would
     # cost every check the time of a venue import
     lon, lat = wire["site_center"]
     return Zones(frame, CRS.from_user_input(wire["metric_crs"]), (float(lon), float(lat)))
+
+
+def _number(value: Any) -> float | None:
+    """A numeric zone attribute as a float; missing values become None."""
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def _text(value: Any) -> str | None:

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from server import fleet
 from server.domain.content import featured_experience
 from server.models import Experience, Kiosk, Site, utcnow
-from server.positions import expire_visitors, occupancy
+from server.positions import expire_visitors, occupancy, sync_capacity_alerts
 from server.presence_book import PresenceBook
+from server.preservation import alert_dict
 from server.realtime.hub import Hub, kiosk_status
 from server.zone_index import ZoneIndexCache, live_states
 
@@ -46,8 +47,12 @@ class LiveVenue:
                 return
             zones = self.zone_index.get(session, site)
             rows = occupancy(session, zones)
+            alerts = [alert_dict(alert, change)
+                      for alert, change in sync_capacity_alerts(session, zones, rows, utcnow())]
             self.hub.to_operators("occupancy", {"site_id": site_id, "zones": rows})
             woken = self.apply_content_rules(session, site, rows)
+        for alert in alerts:  # told once the alert is stored
+            self.alert(alert)
         if woken:
             self.hub.wake(woken)
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from server import errors
 from server.db import sane
 from server.db_insert import Bulk, epoch_seconds, stored_texts
-from server.domain.capacity import occupancy_rows
-from server.models import VisitorPresence, ZoneState, ZoneTransition
+from server.domain.capacity import RESTRICTED_RATIO, capacity_alert_changes, occupancy_rows
+from server.models import Alert, Site, VisitorPresence, ZoneState, ZoneTransition
 from server.zone_index import SiteZones, live_states
 
 log = logging.getLogger(__name__)
@@ -112,8 +112,9 @@ def expire_visitors(session: Session, site_id: str, now: datetime, timeout_s: fl
 
 
 def occupancy(session: Session, site: SiteZones) -> list[dict[str, Any]]:
-    """Per zone of the tree: visitors in it and its descendants, capacity, level, and for a
-    closed zone the entries since it closed (violations)."""
+    """Per zone of the tree: visitors in it and its descendants, effective capacity, level, and
+    violations: for a closed zone the entries since it closed, for a zone of capacity 0 (no
+    access, or closed) never fewer than the visitors inside."""
     counts = dict(session.execute(
         select(VisitorPresence.zone_id, func.count()).where(
             VisitorPresence.site_id == site.site_id, VisitorPresence.zone_id.is_not(None))
@@ -121,13 +122,52 @@ def occupancy(session: Session, site: SiteZones) -> list[dict[str, Any]]:
     rolled = site.index.rollup({z: c for z, c in counts.items() if z in site.zones})
     states = live_states(session, site)
     zones = {zid: {"capacity": z["capacity"], "state": states[zid]} for zid, z in site.zones.items()}
-    rows = occupancy_rows(rolled, zones, site.tiers)
+    ratio = float(site.config.get("restricted_capacity_ratio", RESTRICTED_RATIO))
+    rows = occupancy_rows(rolled, zones, site.tiers, ratio)
     closed_since = {z.zone_id: z.changed_at for z in session.scalars(select(ZoneState).where(
         ZoneState.site_id == site.site_id, ZoneState.state == "closed"))}
     for row in rows:
         since = closed_since.get(row["zone_id"])
-        row["violations"] = 0 if since is None else int(session.scalar(
+        entries = 0 if since is None else int(session.scalar(
             select(func.count()).select_from(ZoneTransition).where(
                 ZoneTransition.site_id == site.site_id, ZoneTransition.zone_id == row["zone_id"],
                 ZoneTransition.kind == "enter", ZoneTransition.ts >= since)) or 0)
+        # whoever stayed on after a closure, or is where nobody may go, breaks the rule too
+        row["violations"] = max(entries, row["count"]) if row["capacity"] == 0 else entries
     return rows
+
+
+def sync_capacity_alerts(session: Session, site: SiteZones, rows: list[dict[str, Any]],
+                         now: datetime) -> list[tuple[Alert, str]]:
+    """Raise a capacity alert for each no-access or closed zone with people inside, clear it
+    when the zone is empty again; return the alerts that changed and how, oldest first."""
+    def open_alerts() -> dict[str, Alert]:
+        return {a.zone_id or "": a for a in session.scalars(select(Alert).where(
+            Alert.site_id == site.site_id, Alert.kind == "capacity", Alert.state == "raised"))}
+
+    current = open_alerts()
+    to_raise, to_clear = capacity_alert_changes(rows, current)
+    if not (to_raise or to_clear):
+        return []
+    # several processes emit occupancy: decide again under the site's lock, so a zone gets
+    # one open alert (PostgreSQL; SQLite has one writer anyway)
+    session.execute(select(Site.id).where(Site.id == site.site_id).with_for_update())
+    current = open_alerts()
+    to_raise, to_clear = capacity_alert_changes(rows, current)
+    changed: list[tuple[Alert, str]] = []
+    for zone_id in to_clear:
+        alert = current[zone_id]
+        alert.state, alert.cleared_at = "cleared", now
+        changed.append((alert, "cleared"))
+    for row in to_raise:
+        zone_id = str(row["zone_id"])
+        name = site.zones.get(zone_id, {}).get("name_en") or zone_id
+        why = "is closed" if row["state"] == "closed" else "has no access"
+        alert = Alert(site_id=site.site_id, zone_id=zone_id, kind="capacity", metric="occupancy",
+                      subject=zone_id, state="raised", value=float(row["count"]), threshold=0.0,
+                      raised_at=now, message=f"{name} ({zone_id}) {why}, but {row['count']} "
+                                             f"visitor(s) are inside")
+        session.add(alert)
+        changed.append((alert, "raised"))
+    session.flush()
+    return changed

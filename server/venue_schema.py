@@ -35,6 +35,7 @@ class SiteConfig(_Model):
     capacity_tiers: list[Tier] = Field(min_length=1)
     density_per_m2: float = Field(default=0.5, gt=0)
     reopen: Literal["operator", "auto"] = "operator"
+    restricted_capacity_ratio: float = Field(default=0.5, gt=0, le=1)
     visitor_timeout_s: int = Field(default=900, gt=0)
     content_rules: list[dict[str, Any]] = []
 

@@ -60,7 +60,8 @@ class ZoneOccupancy(BaseModel):
     capacity: int | None
     state: str
     level: str
-    violations: int = Field(default=0, description="entries since the zone closed")
+    violations: int = Field(default=0, description="entries since the zone closed, and at "
+                            "least the visitors inside a zone nobody may be in (capacity 0)")
 
 
 class OccupancyOut(BaseModel):

@@ -148,3 +148,19 @@ def test_the_map_of_a_refused_work_is_refused_alike(loaded, tokens) -> None:  # 
                                          headers=bearer(tokens["planner"]))
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "invalid_geometry"
+
+
+def test_a_work_higher_than_the_site_limit_names_the_height_rule(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    body = loaded.test_client().post("/api/v1/sites/testsite/impact",
+                                     json={"geometry": square(250, -10, 20), "height_m": 15},
+                                     headers=bearer(tokens["planner"])).get_json()
+    (rule,) = [r for r in body["rules"] if r["kind"] == "height"]
+    assert (rule["limit_m"], rule["height_m"]) == (9, 15)  # the test site allows 9 m
+    assert body["requires_approval"] is True
+
+
+def test_a_work_within_the_site_height_limit_breaks_no_height_rule(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
+    body = loaded.test_client().post("/api/v1/sites/testsite/impact",
+                                     json={"geometry": square(250, -10, 20), "height_m": 9},
+                                     headers=bearer(tokens["planner"])).get_json()
+    assert [r for r in body["rules"] if r["kind"] == "height"] == []

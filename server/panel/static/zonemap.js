@@ -134,7 +134,9 @@ export class ZoneMap {
 function tooltipOf(zone) {
   return el("div", {},
     el("strong", {}, bilingual(zone.name_en, zone.name_zh)),
-    el("div", {}, `${zone.count} / ${zone.capacity} visitors · ${zone.level} · ${zone.state}` +
+    el("div", {}, (zone.capacity === null || zone.capacity === undefined
+      ? `${zone.count} visitors` : `${zone.count} / ${zone.capacity} visitors`) +
+      ` · ${zone.level} · ${zone.state}` +
       (zone.reason ? ` (${zone.reason})` : "")),
     el("div", { class: "muted" }, String(zone.kind || "").replace("_", " ")));
 }

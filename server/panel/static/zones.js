@@ -24,6 +24,18 @@ export function treeOrder(zones) {
   return out;
 }
 
+/** The load cell's content: "count / capacity" and a bar, or the count alone for a zone
+ * without a capacity (no limit: there is nothing to fill). Capacity 0 means nobody may be
+ * there, so anyone inside fills the bar. */
+export function loadCell(count, capacity) {
+  if (capacity === null || capacity === undefined) {
+    return [el("span", { class: "count" }, String(count)), count === 1 ? " visitor" : " visitors"];
+  }
+  const ratio = capacity > 0 ? Math.min(count / capacity, 1) : count ? 1 : 0;
+  return [el("span", { class: "count" }, String(count)), ` / ${capacity}`,
+    el("div", { class: "bar" }, el("i", { style: { width: `${(ratio * 100).toFixed(0)}%` } }))];
+}
+
 export class ZoneTable {
   constructor(body, { canOperate, setState, onFocus }) {
     this.body = body;
@@ -59,16 +71,13 @@ export class ZoneTable {
   }
 
   fill(row, zone) {
-    const ratio = zone.capacity > 0 ? Math.min(zone.count / zone.capacity, 1) : zone.count ? 1 : 0;
     row.className = `state-${zone.state} level-${zone.level}`;
     const name = el("td", { class: "name" },
       el("button", { class: "link-like", onclick: () => this.onFocus(zone.id) },
         bilingual(zone.name_en, zone.name_zh)),
       zone.state !== "open" ? el("span", { class: "badge closed" }, zone.state) : null,
       zone.reason && zone.state !== "open" ? el("div", { class: "muted small" }, zone.reason) : null);
-    const load = el("td", { class: "load" },
-      el("span", { class: "count" }, String(zone.count)), ` / ${zone.capacity}`,
-      el("div", { class: "bar" }, el("i", { style: { width: `${(ratio * 100).toFixed(0)}%` } })));
+    const load = el("td", { class: "load" }, ...loadCell(zone.count, zone.capacity));
     const level = el("td", {}, el("span", { class: `level ${zone.level}` }, zone.level));
     row.replaceChildren(name, load, level, el("td", { class: "actions" }, this.actions(row, zone)));
   }

@@ -1,0 +1,126 @@
+"""People where nobody may be: a no-access or closed zone with visitors inside raises one
+capacity alert for operators, which clears when the zone is empty again or reopens."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+
+from server.models import Alert
+from tests.conftest import FIXTURES, bearer
+from tests.integration.live import LiveServer, wait_for
+from tests.unit.test_positions_api import pos
+
+HALL = (50, -85)  # metres from the test site's centre: inside t-hall-02
+CAVE = (-80, 70)  # inside t-cave-01
+
+
+def no_access_hall(venues: Path) -> Path:
+    """Make the test site's hall no-access (capacity 0)."""
+    path = venues / "testsite" / "zones.geojson"
+    data = json.loads(path.read_text())
+    for feature in data["features"]:
+        if feature["properties"]["id"] == "t-hall-02":
+            feature["properties"]["capacity"] = 0
+    path.write_text(json.dumps(data))
+    return venues
+
+
+@pytest.fixture
+def mini_venues(mini_venues: Path) -> Path:
+    return no_access_hall(mini_venues)
+
+
+def positions(prefix: str, n: int, where: tuple[float, float],
+              later_s: float = 0) -> list[dict[str, Any]]:
+    when = (datetime.now(UTC) + timedelta(seconds=later_s)).isoformat()
+    return [{**pos(f"{prefix}{i}", f"v{i}", *where), "ts": when} for i in range(n)]
+
+
+@pytest.fixture
+def heard(loaded, monkeypatch):  # type: ignore[no-untyped-def]
+    """What the live venue tells operators, by event name."""
+    events: dict[str, list[Any]] = {}
+    hub = loaded.extensions["lantern"].services["hub"]
+    monkeypatch.setattr(hub, "to_operators",
+                        lambda event, data: events.setdefault(event, []).append(data))
+    monkeypatch.setattr(hub, "wake", lambda kiosks: None)
+    return events
+
+
+def capacity_alerts(db) -> list[tuple[str | None, str]]:  # type: ignore[no-untyped-def]
+    with db.sessions() as session:
+        return [(a.zone_id, a.state) for a in session.query(Alert).filter_by(kind="capacity")
+                .order_by(Alert.id)]
+
+
+def test_a_no_access_zone_with_visitors_raises_one_alert_until_it_is_empty(  # type: ignore[no-untyped-def]
+        loaded, tokens, heard, db) -> None:
+    client, live = loaded.test_client(), loaded.extensions["lantern"].services["live"]
+
+    def send(items: list[dict[str, Any]]) -> None:
+        response = client.post("/api/v1/sites/testsite/positions", json={"positions": items},
+                               headers=bearer(tokens["ingest"]))
+        assert response.status_code == 200, response.get_json()
+        live.emit_occupancy("testsite")
+
+    send(positions("a", 3, HALL))
+    send(positions("b", 6, HALL))  # more visitors: the same alert stays open
+    alerts = heard.get("alert", [])
+    assert [(a["kind"], a["zone_id"], a["change"]) for a in alerts] == [
+        ("capacity", "t-hall-02", "raised")]
+    assert "no access" in alerts[0]["message"]
+    assert capacity_alerts(db) == [("t-hall-02", "raised")]
+    hall = {z["zone_id"]: z for z in heard["occupancy"][-1]["zones"]}["t-hall-02"]
+    assert (hall["level"], hall["violations"]) == ("stop", 6)
+
+    send(positions("c", 6, (5000, 0)))  # everyone leaves the site ...
+    assert [a["change"] for a in heard["alert"]] == ["raised"]
+    send(positions("d", 6, (5000, 0), later_s=15))  # ... and stays away past the debounce
+    assert [a["change"] for a in heard["alert"]] == ["raised", "cleared"]
+    assert capacity_alerts(db) == [("t-hall-02", "cleared")]
+
+
+def test_closing_a_zone_with_visitors_inside_raises_an_alert_and_reopening_clears_it(  # type: ignore[no-untyped-def]
+        loaded, tokens, heard, db) -> None:
+    client = loaded.test_client()
+    client.post("/api/v1/sites/testsite/positions", json={"positions": positions("a", 2, CAVE)},
+                headers=bearer(tokens["ingest"]))
+    for state in ("closed", "open"):
+        response = client.post("/api/v1/sites/testsite/zones/t-cave-01/state",
+                               json={"state": state}, headers=bearer(tokens["operator"]))
+        assert response.status_code == 200, response.get_json()
+    alerts = [(a["zone_id"], a["change"]) for a in heard.get("alert", [])]
+    assert alerts == [("t-cave-01", "raised"), ("t-cave-01", "cleared")]
+    assert "is closed" in heard["alert"][0]["message"]
+
+
+def test_operators_hear_the_capacity_alert_over_their_socket(tmp_path: Path) -> None:
+    venues = tmp_path / "venues"
+    shutil.copytree(FIXTURES / "venues_min", venues)
+    server = LiveServer(tmp_path, venues=no_access_hall(venues)).start()
+    alerts: list[dict[str, Any]] = []
+    operator = socketio.Client(reconnection=False)
+    operator.on("alert", alerts.append, namespace="/control")
+    try:
+        browser = server.login("olga")
+        operator.connect(server.url, namespaces=["/control"], transports=["websocket"],
+                         headers={"Cookie": "; ".join(f"{c.name}={c.value}"
+                                                      for c in browser.cookies)},
+                         wait_timeout=5)
+        for batch in ("a", "b"):
+            server.api("POST", "/sites/testsite/positions",
+                       json={"positions": positions(batch, 4, HALL)}).raise_for_status()
+        wait_for(lambda: any(a["kind"] == "capacity" for a in alerts), timeout=10)
+        listed = server.api("GET", "/sites/testsite/alerts").json()
+        assert [(a["kind"], a["zone_id"]) for a in listed["alerts"]] == [("capacity",
+                                                                           "t-hall-02")]
+    finally:
+        operator.disconnect()
+        server.stop()
