@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+PORT   ?= 5000
 
 .PHONY: run test test-fast lint bench venv npm clean
 
 run: $(STAMP) npm
-	$(PY) -m server demo
+	$(PY) -m server demo --port $(PORT)
 
 test: $(STAMP) npm
 	$(PY) -m pytest

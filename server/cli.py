@@ -7,6 +7,7 @@ import gc
 import getpass
 import json
 import secrets
+import socket
 import sys
 from pathlib import Path
 
@@ -157,11 +158,12 @@ def create_kiosk_cmd(ctx: click.Context, site: str, lon: float, lat: float, kind
     from server import audit
     from server.kiosks import create_kiosk
 
-    db = _app(ctx).extensions["lantern"].db
-    db.migrate()
+    state = _app(ctx).extensions["lantern"]
+    state.db.migrate()
     try:
-        with db.session() as session:
-            kiosk_id, token = create_kiosk(session, site, lon, lat, kind, name)
+        with state.db.session() as session:
+            kiosk_id, token = create_kiosk(session, site, lon, lat, kind, name,
+                                           zones=state.services["zone_index"])
             audit.record(session, "cli", "create_kiosk", kiosk_id, site=site)
     except errors.LanternError as exc:
         _fail(exc)
@@ -171,25 +173,33 @@ def create_kiosk_cmd(ctx: click.Context, site: str, lon: float, lat: float, kind
         click.echo(f"kiosk {kiosk_id}\ntoken {token}")
 
 
+HOST = click.option("--host", default="127.0.0.1", show_default=True,
+                    help="address to listen on (0.0.0.0 for every interface)")
+PORT = click.option("--port", default=5000, type=click.IntRange(0, 65535), show_default=True,
+                    help="TCP port to listen on")
+
+
 @main.command("run")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@HOST
+@PORT
 @click.pass_context
 def run(ctx: click.Context, host: str, port: int) -> None:
     """Serve the API, Socket.IO and the control panel."""
+    _require_free_port(host, port)
     app = _app(ctx)
     app.extensions["lantern"].db.migrate()
     _serve(app, host, port)
 
 
 @main.command("demo")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@HOST
+@PORT
 @click.pass_context
 def demo(ctx: click.Context, host: str, port: int) -> None:
     """Migrate, load the demo venues, ensure a demo admin, and serve."""
     from server.venue_import import import_venues
 
+    _require_free_port(host, port)
     app = _app(ctx)
     db = app.extensions["lantern"].db
     db.migrate()
@@ -206,6 +216,28 @@ def demo(ctx: click.Context, host: str, port: int) -> None:
     click.echo(f"control panel: http://{host}:{port}/panel")
     click.echo(f"demo login:    {username} / {password}")
     _serve(app, host, port)
+
+
+def _require_free_port(host: str, port: int) -> None:
+    """Stop with one line when another process listens on the port, before any set-up runs
+    (otherwise the demo prints a login for a server that never starts, then a traceback)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        click.echo(f"error: cannot listen on {host}: {exc.strerror}", err=True)
+        sys.exit(2)
+    with socket.socket(family, kind, proto) as probe:
+        # as the server will: a port left in TIME_WAIT by a stopped server is free to use
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            other = 5001 if port != 5001 else 5002
+            click.echo(f"error: port {port} on {host} is taken ({exc.strerror}), perhaps by "
+                       f"another Lantern; choose another port: `make run PORT={other}` or "
+                       f"`--port {other}`", err=True)
+            sys.exit(2)
 
 
 def _demo_admin(app) -> tuple[str, str]:  # type: ignore[no-untyped-def]

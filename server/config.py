@@ -12,25 +12,32 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# name -> (default, type, description). The README's settings table is generated from this.
+# name -> (default, type, description). The README's settings table is `settings_table()`
+# (a unit test compares them), so a setting's wording changes here and there together.
 SETTINGS: dict[str, tuple[Any, type, str]] = {
-    "DATABASE_URL": (None, str, "SQLAlchemy URL; default: SQLite file `instance/lantern.db`"),
+    "DATABASE_URL": (None, str, "SQLAlchemy URL; default: SQLite file `instance/lantern.db` "
+                     "(WAL, busy timeout, foreign keys)"),
     "SOCKETIO_MESSAGE_QUEUE": (None, str, "Redis URL shared by several server processes"),
-    "LANTERN_INSTANCE_PATH": (str(ROOT / "instance"), str, "folder for the database, secret key and outputs"),
-    "LANTERN_VENUES_PATH": (str(ROOT / "venues"), str, "venue folder that `load-venues` imports"),
+    "LANTERN_INSTANCE_PATH": (str(ROOT / "instance"), str,
+                              "folder for the database, secret key and preview cache"),
+    "LANTERN_VENUES_PATH": (str(ROOT / "venues"), str, "venue folder that `load-venues` and `demo` import"),
     "LANTERN_ASSETS_PATH": (str(ROOT / "assets_sample"), str, "scene specs and assets"),
     "LANTERN_MAX_CONTENT_LENGTH": (2 * 1024 * 1024, int, "largest request body in bytes (413 above)"),
-    "LANTERN_MAX_BATCH": (10_000, int, "largest positions/readings batch in one request"),
-    "LANTERN_CORS_ORIGINS": ("", str, "extra allowed Origins for `/control`, comma-separated"),
+    "LANTERN_MAX_BATCH": (10_000, int, "largest positions or readings batch in one request"),
+    "LANTERN_CORS_ORIGINS": ("", str, "extra Origins allowed to open Socket.IO connections, "
+                             "comma-separated (the server's own origin always is)"),
     "LANTERN_SESSION_COOKIE_SECURE": (False, bool, "send the session cookie over HTTPS only"),
     "LANTERN_KIOSK_OFFLINE_AFTER_S": (20, int, "a kiosk silent this long is offline"),
-    "LANTERN_COMMAND_TTL_S": (300, int, "an undelivered kiosk command expires after this"),
-    "LANTERN_OCCUPANCY_EMIT_S": (1.0, float, "at most one occupancy update to operators per this"),
-    "LANTERN_PRESENCE_FLUSH_S": (1.0, float, "visitor presence is written to the database this often"),
+    "LANTERN_COMMAND_TTL_S": (300, int, "a command not delivered in this time expires"),
+    "LANTERN_OCCUPANCY_EMIT_S": (1.0, float, "at most one occupancy update per site to operators per this"),
+    "LANTERN_PRESENCE_FLUSH_S": (1.0, float, "visitor presence and zone transitions are written to the "
+                                 "database this often (occupancy read in another process lags "
+                                 "by at most this)"),
     "LANTERN_VISITOR_SWEEP_S": (10.0, float, "how often visitors who stopped reporting are let go"),
-    "LANTERN_SOCKET_MAX_FRAME": (64 * 1024, int, "largest Socket.IO message in bytes"),
-    "LANTERN_SOCKET_RATE": (50, int, "events per second one connection may send"),
-    "LANTERN_PREVIEW_WORKERS": (1, int, "processes rendering scene previews"),
+    "LANTERN_SOCKET_MAX_FRAME": (64 * 1024, int,
+                                 "largest Socket.IO message in bytes (the connection is closed above)"),
+    "LANTERN_SOCKET_RATE": (50, int, "events per second one connection may send (bursts up to twice that)"),
+    "LANTERN_PREVIEW_WORKERS": (1, int, "previews rendered at once, each in its own process"),
     "LANTERN_PREVIEW_TIMEOUT_S": (30, int, "a preview render is abandoned after this"),
     "LANTERN_PREVIEW_MEMORY_MB": (1024, int, "memory limit of one preview render process"),
     "LANTERN_EVENT_MAX_FUTURE_S": (300, int, "an event dated further ahead of the server's clock is refused"),
@@ -49,7 +56,8 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "LANTERN_KIOSK_INFLIGHT_BYTES": (262_144, int,
                                      "bytes of commands sent to one kiosk and not yet acknowledged"),
     "LANTERN_LOG_LEVEL": ("INFO", str, "logging level"),
-    "LANTERN_ASYNC_MODE": ("gevent", str, "Flask-SocketIO async mode (see docs/async-mode.md)"),
+    "LANTERN_ASYNC_MODE": ("gevent", str, "Flask-SocketIO async mode, chosen by measurement "
+                           "([docs/async-mode.md](docs/async-mode.md))"),
 }
 
 
@@ -92,8 +100,16 @@ def settings_table() -> str:
     """The settings as a Markdown table (for the README)."""
     rows = ["| setting | default | meaning |", "|---|---|---|"]
     for name, (default, _, text) in SETTINGS.items():
-        shown = "`instance/`" if name == "LANTERN_INSTANCE_PATH" else f"`{default}`"
-        if name in ("LANTERN_VENUES_PATH", "LANTERN_ASSETS_PATH"):
-            shown = f"`{Path(default).name}/`"
-        rows.append(f"| `{name}` | {shown if default is not None else '-'} | {text} |")
+        rows.append(f"| `{name}` | {_shown_default(default)} | {text} |")
     return "\n".join(rows)
+
+
+def _shown_default(default: Any) -> str:
+    """A default as a reader of the README sees it: folders relative to the checkout."""
+    if default is None:
+        return "-"
+    if default == "":
+        return "empty"
+    if isinstance(default, str) and Path(default).is_absolute():
+        return f"`{Path(default).relative_to(ROOT)}/`"
+    return f"`{default}`"

@@ -1,4 +1,4 @@
-"""The server's error hierarchy. Status codes are assigned in server/api/errors.py only."""
+"""The server's error hierarchy. Status codes are assigned in server/api/envelope.py only."""
 
 from __future__ import annotations
 

@@ -10,12 +10,18 @@ from sqlalchemy.orm import Session
 from server import errors
 from server.auth import hash_token, new_token
 from server.models import Kiosk, Site
+from server.zone_index import ZoneIndexCache
 
 
 def create_kiosk(session: Session, site_id: str, lon: float, lat: float, kind: str = "exhibition",
-                 name: str = "", group: str | None = None) -> tuple[str, str]:
-    """Create an approved kiosk; returns (kiosk_id, token). The token is stored only hashed."""
-    if session.get(Site, site_id) is None:
+                 name: str = "", group: str | None = None,
+                 zones: ZoneIndexCache | None = None) -> tuple[str, str]:
+    """Create an approved kiosk; returns (kiosk_id, token). The token is stored only hashed.
+
+    With ``zones`` the kiosk is placed at once in the innermost zone at its point, so the map
+    and the content rules know where it stands before the next occupancy update."""
+    site = session.get(Site, site_id)
+    if site is None:
         raise errors.NotFound(f"no site {site_id!r}")
     if kind not in ("vr", "exhibition"):
         raise errors.InvalidContent("kind must be 'vr' or 'exhibition'")
@@ -23,10 +29,21 @@ def create_kiosk(session: Session, site_id: str, lon: float, lat: float, kind: s
         raise errors.InvalidContent("lon must lie in [-180, 180] and lat in [-90, 90]")
     kiosk_id = f"k-{secrets.token_hex(4)}"
     token = new_token("kt")
+    zone_id = place(session, site, lon, lat, zones) if zones is not None else None
     session.add(Kiosk(id=kiosk_id, site_id=site_id, lon=lon, lat=lat, kind=kind, name=name,
-                      group=group, status="approved", token_hash=hash_token(token)))
+                      group=group, zone_id=zone_id, status="approved",
+                      token_hash=hash_token(token)))
     session.flush()
     return kiosk_id, token
+
+
+def place(session: Session, site: Site, lon: float, lat: float,
+          zones: ZoneIndexCache) -> str | None:
+    """The innermost zone of the site at (lon, lat); None outside its zones or before any are
+    loaded."""
+    if not site.zones_version:
+        return None
+    return zones.get(session, site).index.classify_one(lon, lat)
 
 
 def kiosk_for_token(session: Session, kiosk_id: str, token: str) -> Kiosk | None:

@@ -156,7 +156,7 @@ class KioskApp(ShowBase):
         narration = ctl.narration()
         text = f"{narration['title']}\n{narration['text']}" if narration else ""
         left = ctl.session_left_s()
-        status = [] if ctl.online else ["offline"]
+        status = [] if ctl.online else [f"offline: {ctl.refused}" if ctl.refused else "offline"]
         if left is not None:
             status.append(f"{int(left) // 60}:{int(left) % 60:02d}")
         for name, value in (("banner", banner), ("title", title), ("narration", text),

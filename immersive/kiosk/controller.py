@@ -62,6 +62,7 @@ class KioskController:
         self.banner: Banner | None = None
         self.pairing: dict[str, Any] | None = None
         self.online = False
+        self.refused: str | None = None  # why the server refused the last connection, shown
         self.tour_time = 0.0
         self.near: list[Hotspot] = []
         self._last_tick = clock()
@@ -157,6 +158,14 @@ class KioskController:
             self._save()
 
     # -- commands --------------------------------------------------------------------
+    def start_numbering_again(self) -> None:
+        """Forget executed seqs: a newly paired kiosk is a new kiosk to the server, whose
+        commands are numbered from 1 again."""
+        with self._lock:
+            self._acks.clear()
+            self.last_seq = 0
+            self._save()
+
     def handle_command(self, command: Any) -> dict[str, Any]:
         """Execute a server ``command`` once and return its ack.
 

@@ -47,6 +47,7 @@ class KioskLink:
         self._thread: threading.Thread | None = None
         self.client: socketio.Client | None = None
         self.last_error: str | None = None
+        self._refusal: str | None = None  # the server's message when it refused this attempt
         self.connects = 0
 
     # -- lifecycle -------------------------------------------------------------------
@@ -89,20 +90,30 @@ class KioskLink:
         while not self._stop.is_set():
             client = self._new_client()
             self.client = client
-            self._reconnect = False
+            self._reconnect, self._refusal = False, None
+            auth = self.credentials()
             try:
-                client.connect(self.url, auth=self.credentials, namespaces=[NAMESPACE],
+                client.connect(self.url, auth=auth, namespaces=[NAMESPACE],
                                wait_timeout=self.timeout_s)
             except socketio.exceptions.ConnectionError as exc:
                 self.last_error = self.last_error or str(exc)
-                log.info("server not reachable (%s); retrying in %.1f s", exc, delay)
+                if self._refusal is not None:
+                    log.warning("%s; retrying in %.1f s", refusal_advice(auth, self._refusal),
+                                delay)
+                else:
+                    log.info("server not reachable (%s); retrying in %.1f s", exc, delay)
                 self._stop.wait(delay * random.uniform(0.8, 1.2))
                 delay = min(delay * 2, self.backoff_s[1])
                 continue
             delay = self.backoff_s[0]
             self.connects += 1
             self.last_error = None
+            self.controller.refused = None
             self.controller.online = True
+            if "token" in auth:
+                log.info("online: connected to %s as kiosk %s", self.url, auth["kiosk_id"])
+            else:
+                log.info("connected to %s to pair; waiting for a pairing code", self.url)
             try:
                 self._serve(client)
             finally:
@@ -153,11 +164,35 @@ class KioskLink:
     def _on_paired(self, data: Any) -> None:
         if isinstance(data, dict) and data.get("kiosk_id") and data.get("token"):
             self.store.update(kiosk_id=data["kiosk_id"], token=data["token"])
+            self.controller.start_numbering_again()
             self.controller.pairing = None
+            log.info("paired: kiosk %s received its token; connecting with it", data["kiosk_id"])
             self._reconnect = True
             self._wake.set()
 
     def _on_connect_error(self, data: Any) -> None:
+        # the server's refusal arrives as {"message": ...}; a network failure as a bare string
+        if isinstance(data, dict) and "message" in data:
+            self._refusal = str(data["message"])
+            self.controller.refused = self._refusal
         message = data.get("message") if isinstance(data, dict) else data
         self.last_error = str(message)
-        log.debug("connection refused: %s", message)
+        log.debug("connection failed: %s", message)
+
+
+def refusal_advice(auth: dict[str, Any], message: str) -> str:
+    """One log line: what the server refused, its reason, and what to do about it.
+
+    Examples
+    --------
+    >>> refusal_advice({"kiosk_id": "k-1", "token": "t"}, "unauthorized")
+    'server refused kiosk k-1: unauthorized (its token is revoked or unknown there): pair again with --pair'
+    >>> refusal_advice({"pair": True}, "cannot pair: no site 'atlantis'")
+    "server refused to pair: cannot pair: no site 'atlantis'"
+    """
+    if "token" not in auth:
+        return f"server refused to pair: {message}"
+    line = f"server refused kiosk {auth.get('kiosk_id')}: {message}"
+    if message == "unauthorized":
+        line += " (its token is revoked or unknown there): pair again with --pair"
+    return line

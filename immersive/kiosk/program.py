@@ -22,7 +22,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--server", required=True, help="server URL, e.g. http://127.0.0.1:5000")
     p.add_argument("--kiosk-id", help="this kiosk's id (with --token)")
     p.add_argument("--token", help="this kiosk's token (with --kiosk-id)")
-    p.add_argument("--pair", action="store_true", help="pair with the server: show a code")
+    p.add_argument("--pair", action="store_true",
+                   help="pair anew: forget any stored token and show a code to approve "
+                        "(later starts without --pair reuse the token it gets)")
     p.add_argument("--name", help="name shown to operators while pairing")
     p.add_argument("--kind", choices=("vr", "exhibition"), help="kind sent while pairing")
     p.add_argument("--site", help="site sent while pairing")
@@ -59,16 +61,31 @@ def parse_size(text: str) -> tuple[int, int]:
     return size
 
 
+def take_identity(args: argparse.Namespace, store: StateStore) -> str | None:
+    """Store the identity the arguments give; return what is wrong with them, if anything.
+
+    ``--pair`` forgets a stored token: a kiosk whose token the server no longer accepts must
+    be able to pair again with the command that paired it."""
+    if args.kiosk_id and args.pair:
+        return "give --kiosk-id and --token, or --pair, not both"
+    if args.kiosk_id:
+        store.update(kiosk_id=args.kiosk_id, token=args.token)
+    elif args.pair:
+        store.update(kiosk_id=None, token=None)
+    elif not store.get("token"):
+        return "give --kiosk-id and --token, or --pair"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if bool(args.kiosk_id) != bool(args.token):
         print("error: give --kiosk-id and --token together", file=sys.stderr)
         return 2
     store = StateStore(args.state_dir)
-    if args.kiosk_id:
-        store.update(kiosk_id=args.kiosk_id, token=args.token)
-    elif not args.pair and not store.get("token"):
-        print("error: give --kiosk-id and --token, or --pair", file=sys.stderr)
+    problem = take_identity(args, store)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     headless = args.headless
     if not headless and sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +82,25 @@ def test_create_user_reads_the_password_from_stdin(cli) -> None:  # type: ignore
     assert again.returncode == 2 and "exists" in again.stderr
     short = cli("create-user", "ivan", "--role", "viewer", stdin="short\n")
     assert short.returncode == 2 and "at least 8" in short.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "demo"])
+def test_serving_on_a_taken_port_says_so_in_one_line_and_exits_2(cli, command: str) -> None:  # type: ignore[no-untyped-def]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli(command, "--port", str(port))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert f"port {port} on 127.0.0.1 is taken" in result.stderr
+    assert "make run PORT=5001" in result.stderr
+    assert result.stdout == ""  # no demo login for a server that will not start
+
+
+@pytest.mark.parametrize("command", ["run", "demo"])
+def test_serving_commands_show_their_defaults_in_help(cli, command: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli(command, "--help")
+    assert result.returncode == 0
+    assert "[default: 127.0.0.1]" in result.stdout and "[default: 5000" in result.stdout

@@ -53,3 +53,10 @@ def test_the_readme_documents_every_setting() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     missing = [name for name in SETTINGS if f"`{name}`" not in readme]
     assert not missing, f"README lacks {missing}"
+
+
+def test_the_readme_settings_table_is_exactly_the_generated_table() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index("| setting | default | meaning |")
+    end = readme.find("\n\n", start)
+    assert readme[start:end].strip() == settings_table()

@@ -219,3 +219,48 @@ def test_session_events_made_offline_are_delivered_when_the_server_is_back(
     assert kiosk_state(kiosk)["scene"] == "mogao_cave"
     server.start()
     wait_for(lambda: outbox_size(kiosk) == 0, timeout=60, what="the outbox to drain")
+
+
+def test_a_kiosk_with_a_stale_token_on_disk_says_so_and_pairs_again_with_pair(
+    server, admin, tmp_path
+):
+    state = tmp_path / "stale-state"
+    state.mkdir()
+    (state / "state.json").write_text(json.dumps(
+        {"kiosk_id": "k-gone", "token": "kt_not-valid-here", "last_seq": 40}))
+    log_path = tmp_path / "stale.log"
+    common = ["--server", server.url, "--state-dir", str(state), "--headless", "--size",
+              "160x90", "--max-fps", "15", "--heartbeat", "0.5", "--backoff-max", "2"]
+    log = open(log_path, "wb")  # noqa: SIM115 - the children write it until the end
+    refused = subprocess.Popen([sys.executable, "-m", "immersive", "kiosk", *common],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        wait_for(lambda: "server refused kiosk k-gone: unauthorized" in log_path.read_text()
+                 and "pair again with --pair" in log_path.read_text(),
+                 what="the refusal and what to do in the kiosk's log")
+    finally:
+        refused.terminate()
+        refused.wait(timeout=20)
+    proc = subprocess.Popen([sys.executable, "-m", "immersive", "kiosk", *common, "--pair",
+                             "--name", "Hall B, stale"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        shown = wait_for(lambda: re.search(r"pairing code (\S+) for kiosk (\S+)",
+                                           log_path.read_text()),
+                         what="a new pairing code despite the stored token")
+        code, kiosk_id = shown.group(1), shown.group(2).rstrip(":")
+        r = requests.post(f"{server.url}/api/v1/kiosks/{kiosk_id}/approve", headers=admin,
+                          json={"site_id": "mogao", "code": code}, timeout=5)
+        assert r.ok, r.text
+        wait_for(lambda: kiosk_state({"state": state}).get("kiosk_id") == kiosk_id,
+                 what="the new identity on disk")
+        assert kiosk_state({"state": state})["last_seq"] == 0
+        wait_for(lambda: (fleet_entry(server, admin, kiosk_id) or {}).get("online"),
+                 what="the paired kiosk online")
+        text = wait_for(lambda: f"online: connected to {server.url} as kiosk {kiosk_id}"
+                        in log_path.read_text() and log_path.read_text(), what="online logged")
+        assert f"paired: kiosk {kiosk_id} received its token" in text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()

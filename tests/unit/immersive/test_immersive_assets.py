@@ -30,6 +30,7 @@ def test_the_sample_assets_stay_under_five_megabytes():
     "immersive.kiosk.controller", "immersive.kiosk.outbox", "immersive.kiosk.store",
     "immersive.samples.textures", "immersive.samples.audio", "immersive.spec",
     "immersive.scene", "immersive.spec_model", "immersive.kiosk.session",
+    "immersive.kiosk.link",
 ])
 def test_the_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module))
