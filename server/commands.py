@@ -1,25 +1,81 @@
-"""Sending kiosk commands: queue them for their targets, then deliver; REST and /control alike."""
+"""Sending kiosk commands: the one place a command is validated, then queued for its targets
+and delivered; REST and /control alike.
+
+Each action's arguments are defined once, by the models of ``server.schemas.fleet.ARGS_OF``
+(which also build the OpenAPI document); :func:`parse_command` applies them."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
 from server import errors, fleet
-from server.models import utcnow
+from server.models import Experience, utcnow
+from server.schemas.fleet import ARGS_OF, MAX_ARGS_BYTES
 
 
-def issue_and_wake(hub: Any, actor: str, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Queue a command for its targets, then deliver it; shared by REST and /control."""
-    args = data.get("args") or {}
-    exclude = data.get("exclude") or []
-    if not isinstance(args, dict) or not isinstance(exclude, list):
-        raise errors.InvalidContent("args must be an object and exclude a list")
+def args_size(args: Any) -> int:
+    """Bytes of ``args`` as compact UTF-8 JSON (what is stored and sent)."""
+    try:
+        return len(json.dumps(args, ensure_ascii=False, separators=(",", ":")).encode())
+    except (TypeError, ValueError):  # not JSON at all, or text no encoding can carry
+        raise errors.InvalidContent("invalid command: args must be plain JSON") from None
+
+
+def parse_command(action: Any, args: Any) -> dict[str, Any]:
+    """The arguments of a valid command, as stored and sent; else InvalidContent saying why."""
+    if not isinstance(action, str) or action not in ARGS_OF:
+        named = f"unknown action {action[:64]!r}" if isinstance(action, str) else "no action"
+        raise errors.InvalidContent(f"invalid command: {named}; one of {', '.join(ARGS_OF)}")
+    if not isinstance(args, dict):
+        raise errors.InvalidContent("invalid command: args must be an object")
+    # measured before validation: the bound also keeps huge payloads from being parsed further
+    if args_size(args) > MAX_ARGS_BYTES:
+        raise errors.InvalidContent(f"invalid command: {action} args take more than "
+                                    f"{MAX_ARGS_BYTES} bytes as JSON")
+    try:
+        valid = ARGS_OF[action].model_validate(args)
+    except ValidationError as exc:
+        problems = [{"field": ".".join(["args", *(str(p) for p in e["loc"])]), "message": e["msg"]}
+                    for e in exc.errors(include_url=False)]
+        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems[:5])
+        raise errors.InvalidContent(f"invalid command: {action} {summary}",
+                                    details=problems) from None
+    return valid.model_dump(exclude_none=True)
+
+
+def with_scene(session: Session, action: str, args: dict[str, Any]) -> dict[str, Any]:
+    """A ``load_scene`` names an experience that exists, and its scene unless one is given."""
+    if action != "load_scene":
+        return args
+    experience = session.get(Experience, args["experience_id"])
+    if experience is None:
+        raise errors.UnknownExperience(f"no experience {args['experience_id']!r}")
+    return {**args, "scene": args.get("scene") or experience.scene}
+
+
+def issue_and_wake(hub: Any, actor: str, data: Any) -> list[dict[str, Any]]:
+    """Validate a command ``{"kiosk_id" | "group", "exclude", "action", "args"}``, queue it for
+    its targets, then deliver it; shared by REST and /control."""
+    if not isinstance(data, dict):
+        raise errors.BadRequest("send a JSON object")
+    args = parse_command(data.get("action"), data.get("args", {}))
+    action = str(data["action"])
+    exclude = data.get("exclude", [])
+    if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
+        raise errors.InvalidContent("invalid command: exclude must be a list of kiosk ids")
     kiosk_id, group = data.get("kiosk_id"), data.get("group")
+    for name, value in (("kiosk_id", kiosk_id), ("group", group)):
+        if value is not None and not (isinstance(value, str) and 0 < len(value) <= 64):
+            raise errors.InvalidContent(f"invalid command: {name} must be a text of 1 to 64 "
+                                        f"characters")
     with hub.db.session() as session:
-        issued = fleet.issue(session, actor, str(data.get("action")), args,
-                             kiosk_id=kiosk_id if isinstance(kiosk_id, str) else None,
-                             group=group if isinstance(group, str) else None,
-                             exclude=[str(e) for e in exclude],
+        args = with_scene(session, action, args)
+        issued = fleet.issue(session, actor, action, args,
+                             kiosk_id=kiosk_id, group=group, exclude=exclude,
                              ttl_s=float(hub.settings["LANTERN_COMMAND_TTL_S"]))
         ready = {c.id for c in fleet.claim_for_sending(session, issued, set(hub.local), utcnow())}
         out = [{**fleet.payload(c), "kiosk_id": c.kiosk_id} for c in issued]

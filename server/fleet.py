@@ -120,8 +120,8 @@ def issue(session: Session, actor: str, action: str, args: dict[str, Any], *,
           kiosk_id: str | None = None, group: str | None = None, exclude: list[str] | None = None,
           ttl_s: float = 300, now: datetime | None = None) -> list[Issued]:
     """Queue one command for each target kiosk, each with the kiosk's next sequence number."""
+    # the action and args are valid already: server/commands.py validates every command
     try:
-        rules.check_command(action, args)
         refs = [rules.KioskRef(*row) for row in session.execute(
             select(Kiosk.id, Kiosk.group, Kiosk.status))]
         targets = rules.resolve_targets(refs, kiosk_id=kiosk_id, group=group, exclude=exclude or [])

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import errors, fleet
+from server.commands import parse_command
 from server.domain import sessions as rules
 from server.models import Experience, KioskSession, utcnow
 
@@ -34,8 +35,7 @@ def request(session: Session, kiosk_id: str, duration_s: int, experience_id: str
     kiosk = fleet.kiosk_or_404(session, kiosk_id)
     if kiosk.status != "approved":
         raise errors.Conflict(f"kiosk {kiosk_id} is {kiosk.status}")
-    if not 0 < duration_s <= 4 * 3600:
-        raise errors.InvalidContent("duration_s must lie in 1..14400")
+    parse_command("start_session", {"duration_s": duration_s})  # the command's own bounds
     if experience_id is not None and session.get(Experience, experience_id) is None:
         raise errors.UnknownExperience(f"no experience {experience_id!r}")
     row = KioskSession(id=f"s-{secrets.token_hex(6)}", kiosk_id=kiosk_id, status="queued",

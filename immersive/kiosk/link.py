@@ -146,6 +146,8 @@ class KioskLink:
             ack = self._call(client, "session", event)
             if ack is None:
                 return  # keep it for the next try
+            if isinstance(ack, dict) and ack.get("code") == "rate_limited":
+                return  # not processed: sent again on the next flush
             if not (isinstance(ack, dict) and ack.get("ok")):
                 log.warning("server refused session event %s: %r", event["event_id"], ack)
             self.controller.outbox.ack(event["event_id"])

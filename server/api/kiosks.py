@@ -6,7 +6,7 @@ from flask import request
 from spectree import Response
 from sqlalchemy import select
 
-from server import audit, fleet, kiosk_sessions
+from server import audit, errors, fleet, kiosk_sessions
 from server.api import actor, api, lantern
 from server.auth import require
 from server.commands import issue_and_wake
@@ -35,8 +35,6 @@ from server.schemas import (
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 409, 413, 422)}
 
 
-
-
 def _ttl() -> float:
     return float(lantern().settings["LANTERN_COMMAND_TTL_S"])
 
@@ -57,10 +55,14 @@ def list_kiosks():  # type: ignore[no-untyped-def]
 def register_kiosk():  # type: ignore[no-untyped-def]
     """Register an approved kiosk at a place; its token is shown once."""
     body: KioskIn = request.context.json  # type: ignore[attr-defined]
-    with lantern().db.session() as session:
+    state = lantern()
+    with state.db.session() as session:
         kiosk_id, token = create_kiosk(session, body.site_id, body.lon, body.lat, body.kind,
-                                       body.name, body.group)
+                                       body.name, body.group, zones=state.services["zone_index"])
         audit.record(session, actor(), "create_kiosk", kiosk_id, site=body.site_id)
+        status = kiosk_status(session.get_one(Kiosk, kiosk_id))
+    # the map shows the new kiosk in its zone now, not after a reload
+    state.services["hub"].to_operators("kiosk_status", status)
     return {"kiosk_id": kiosk_id, "token": token}, 201
 
 
@@ -104,29 +106,41 @@ def revoke_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
     return {"ok": True}
 
 
+# The command views document their bodies but leave validating them to issue_and_wake, so that
+# REST and /control refuse a bad command with the same code and message.
 @api.post("/kiosks/<kiosk_id>/commands")
 @require("operate")
-@api_spec.validate(json=CommandIn, resp=Response(HTTP_202=CommandsOut, **ERRORS), tags=["kiosks"])
+@api_spec.validate(json=CommandIn, resp=Response(HTTP_202=CommandsOut, **ERRORS), tags=["kiosks"],
+                   skip_validation=True)
 def command_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Send one kiosk a command; it is retried until acknowledged or its TTL passes."""
-    action, args = request.context.json.parts()  # type: ignore[attr-defined]
+    body = _json_object()
     commands = issue_and_wake(lantern().services["hub"], actor(),
-                              {"kiosk_id": kiosk_id, "action": action, "args": args})
+                              {"action": body.get("action"), "args": body.get("args", {}),
+                               "kiosk_id": kiosk_id})
     return {"commands": commands}, 202
 
 
 @api.post("/commands")
 @require("operate")
 @api_spec.validate(json=GroupCommandIn, resp=Response(HTTP_202=CommandsOut, **ERRORS),
-                   tags=["kiosks"])
+                   tags=["kiosks"], skip_validation=True)
 def command_group():  # type: ignore[no-untyped-def]
     """Send a command to a group of kiosks (``*`` for all), minus the excluded ones."""
-    body = request.context.json.root  # type: ignore[attr-defined]
-    action, args = request.context.json.parts()  # type: ignore[attr-defined]
+    body = _json_object()
+    if not isinstance(body.get("group"), str):
+        raise errors.InvalidContent("invalid command: name a group (* for all)")
     commands = issue_and_wake(lantern().services["hub"], actor(),
-                              {"group": body.group, "exclude": body.exclude,
-                               "action": action, "args": args})
+                              {k: body.get(k) for k in ("group", "exclude", "action", "args")
+                               if k in body})
     return {"commands": commands}, 202
+
+
+def _json_object() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise errors.BadRequest("send a JSON object")
+    return body
 
 
 def _session_out(row) -> dict:  # type: ignore[no-untyped-def]

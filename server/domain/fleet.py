@@ -1,82 +1,20 @@
-"""The kiosk fleet's rules: actions, targets, pairing codes, command retry and expiry."""
+"""The kiosk fleet's rules: targets, pairing codes, command expiry, presence.
+
+A command's actions and arguments are defined once, in ``server.schemas.fleet``."""
 
 from __future__ import annotations
 
 import hmac
-import json
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-ACTIONS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "load_scene": {"experience_id": str},
-    "play": {},
-    "pause": {},
-    "start_session": {"duration_s": int},
-    "extend_session": {"seconds": int},
-    "end_session": {},
-    "announce": {"text": (str, dict)},
-    "set_language": {"lang": str},
-}
-LANGUAGES = ("en", "zh")
-MAX_TEXT_CHARS = 500  # an announcement's text, per language
-MAX_ARGS_BYTES = 4096  # a command's args as UTF-8 JSON: a command is stored once per kiosk
 MAX_SEQ = 2**62  # sequence numbers stay well inside a signed 64-bit column
 
 
 class CommandRejected(ValueError):
-    """A command's action or arguments are not part of the contract."""
-
-
-def check_command(action: str, args: Mapping[str, Any]) -> None:
-    """Raise CommandRejected unless ``action`` and its required ``args`` are valid."""
-    if action not in ACTIONS:
-        raise CommandRejected(f"unknown action {action!r}; one of {', '.join(ACTIONS)}")
-    for name, kind in ACTIONS[action].items():
-        if name not in args:
-            raise CommandRejected(f"{action} needs args.{name}")
-        value = args[name]
-        if isinstance(value, bool) or not isinstance(value, kind):
-            raise CommandRejected(f"{action}: args.{name} has the wrong type")
-    if action == "set_language" and args["lang"] not in LANGUAGES:
-        raise CommandRejected(f"set_language: lang must be one of {', '.join(LANGUAGES)}")
-    for name in ("duration_s", "seconds"):
-        if name in ACTIONS[action] and not 0 < args[name] <= 4 * 3600:
-            raise CommandRejected(f"{action}: args.{name} must lie in 1..14400")
-    if action == "announce":
-        _check_announce(args)
-    if args_size(args) > MAX_ARGS_BYTES:
-        raise CommandRejected(f"{action}: args take more than {MAX_ARGS_BYTES} bytes as JSON")
-
-
-def _check_announce(args: Mapping[str, Any]) -> None:
-    text = args["text"]
-    if isinstance(text, dict):
-        if not text or set(text) - set(LANGUAGES):
-            raise CommandRejected(f"announce: args.text needs one text per language, "
-                                  f"languages only {', '.join(LANGUAGES)}")
-        texts = list(text.values())
-    else:
-        texts = [text]
-    for value in texts:
-        if not isinstance(value, str):
-            raise CommandRejected("announce: args.text has the wrong type")
-        if len(value) > MAX_TEXT_CHARS:
-            raise CommandRejected(f"announce: a text may have at most {MAX_TEXT_CHARS} characters")
-    duration = args.get("duration_s")
-    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)
-                                 or not 0 < duration <= 3600):
-        raise CommandRejected("announce: args.duration_s must lie in 1..3600")
-
-
-def args_size(args: Mapping[str, Any]) -> int:
-    """Bytes of ``args`` as compact UTF-8 JSON (what is stored and sent)."""
-    try:
-        return len(json.dumps(args, ensure_ascii=False, separators=(",", ":")).encode())
-    except (TypeError, ValueError):  # not JSON at all, or text no encoding can carry
-        raise CommandRejected("args must be plain JSON") from None
+    """A command cannot be addressed as given."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room  # its m
 from server import errors
 from server.auth import PERMISSIONS
 from server.commands import issue_and_wake
-from server.realtime.packets import RefusesUndecodable
+from server.realtime.packets import AnswersErrors
 
 NAMESPACE = "/control"
 
@@ -34,7 +34,7 @@ def sign_out(socketio: Any, login_session_id: str) -> None:
         server.disconnect(sid, namespace=NAMESPACE)
 
 
-class ControlNamespace(RefusesUndecodable, Namespace):
+class ControlNamespace(AnswersErrors, Namespace):
     def __init__(self, namespace: str, hub: Any) -> None:
         super().__init__(namespace)
         self.hub = hub
@@ -47,12 +47,8 @@ class ControlNamespace(RefusesUndecodable, Namespace):
 
     def on_command(self, data: Any = None) -> dict[str, Any]:
         """{"kiosk_id" | "group", "exclude", "action", "args"} -> {"ok", "commands"}."""
-        if not current_user.is_authenticated or current_user.role not in PERMISSIONS["operate"]:
-            return {"ok": False, "error": "your role may not command kiosks"}
-        if not isinstance(data, dict):
-            return {"ok": False, "error": "send an object"}
-        try:
-            commands = issue_and_wake(self.hub, current_user.username, data)
-        except errors.LanternError as exc:
-            return {"ok": False, "error": exc.message}
-        return {"ok": True, "commands": commands}
+        if not current_user.is_authenticated:
+            raise errors.Unauthenticated("log in first")
+        if current_user.role not in PERMISSIONS["operate"]:
+            raise errors.Forbidden("your role may not command kiosks")
+        return {"ok": True, "commands": issue_and_wake(self.hub, current_user.username, data)}

@@ -1,5 +1,6 @@
 """/ingest: gateways stream position and reading batches with an API token; each batch is acked
-with the same answer the REST endpoints give, or with the error envelope.
+with the same answer the REST endpoints give, or refused with the error ack of every namespace
+(server/realtime/packets.py).
 
 A socket lives no longer than its token: revoking the token closes it at once (through the hub,
 in every process), and each batch re-checks a token last checked more than ``RECHECK_S`` ago,
@@ -16,7 +17,7 @@ from flask_socketio import ConnectionRefusedError, Namespace  # its message reac
 
 from server import errors, ingest
 from server.models import ApiToken, utcnow
-from server.realtime import packets
+from server.realtime.packets import AnswersErrors, refusal
 from server.tokens import holder_of
 
 RECHECK_S = 5.0
@@ -29,7 +30,7 @@ class _Gateway:
     checked: float
 
 
-class IngestNamespace(Namespace):
+class IngestNamespace(AnswersErrors, Namespace):
     def __init__(self, namespace: str, limiter: Any) -> None:
         super().__init__(namespace)
         self.limiter = limiter
@@ -37,7 +38,7 @@ class IngestNamespace(Namespace):
 
     def trigger_event(self, event: str, *args: Any) -> Any:
         if event not in ("connect", "disconnect") and not self.limiter.allow(args[0]):
-            return {"ok": False, "error": {"code": "rate_limited", "message": "too many batches"}}
+            return refusal("rate_limited", "too many batches")
         return super().trigger_event(event, *args)
 
     def on_connect(self, auth: Any = None) -> None:
@@ -68,9 +69,6 @@ class IngestNamespace(Namespace):
         self.socketio.sleep(0.2)
         self.socketio.server.disconnect(sid, namespace=self.namespace)
 
-    def on___undecodable__(self, *_: Any) -> dict[str, Any]:
-        return {"ok": False, "error": {"code": "bad_request", "message": packets.REFUSAL}}
-
     def on_positions(self, data: Any = None) -> dict[str, Any]:
         """{"site_id", "positions": [...]} -> {"ok", "accepted", "duplicates", "results"}."""
         return self._batch(ingest.record_positions, data)
@@ -99,13 +97,8 @@ class IngestNamespace(Namespace):
         if not self._still_valid(sid):
             self.gateways.pop(sid, None)
             self.socketio.start_background_task(self._close_soon, sid)  # after this ack is out
-            return {"ok": False, "error": {"code": "unauthenticated",
-                                           "message": "the API token is revoked or expired"}}
+            raise errors.Unauthenticated("the API token is revoked or expired")
         if not isinstance(data, dict) or not isinstance(data.get("site_id"), str):
-            return {"ok": False, "error": {"code": "bad_request",
-                                           "message": "send an object with site_id"}}
+            raise errors.BadRequest("send an object with site_id")
         body = {k: v for k, v in data.items() if k != "site_id"}
-        try:
-            return {"ok": True, **record(current_app.extensions["lantern"], data["site_id"], body)}
-        except errors.LanternError as exc:
-            return {"ok": False, "error": {"code": exc.code, "message": exc.message}}
+        return {"ok": True, **record(current_app.extensions["lantern"], data["site_id"], body)}

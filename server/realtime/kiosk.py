@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request
 
@@ -20,7 +20,7 @@ from server.ingest import check_event_times, event_window
 from server.kiosks import kiosk_for_token
 from server.models import Kiosk, utcnow
 from server.realtime.hub import kiosk_status
-from server.realtime.packets import RefusesUndecodable
+from server.realtime.packets import AnswersErrors, error_ack, refusal
 
 
 class Heartbeat(BaseModel):
@@ -109,7 +109,7 @@ class AttemptLimiter:
         return 0.0
 
 
-class KioskNamespace(RefusesUndecodable, Namespace):
+class KioskNamespace(AnswersErrors, Namespace):
     def __init__(self, namespace: str, hub: Any) -> None:
         super().__init__(namespace)
         self.hub = hub
@@ -119,11 +119,15 @@ class KioskNamespace(RefusesUndecodable, Namespace):
 
     def trigger_event(self, event: str, *args: Any) -> Any:
         if event not in ("connect", "disconnect") and not self.limiter.allow(args[0]):
-            return {"ok": False, "error": "rate limited"}
+            return refusal("rate_limited", "rate limited")
         if event == "heartbeat":
             # the busiest event touches only memory: no Flask request context for it (building
-            # one cost a quarter of the server's time under 100 kiosks' heartbeats)
-            return self.heartbeat(*args)
+            # one cost a quarter of the server's time under 100 kiosks' heartbeats), so it is
+            # outside Flask-SocketIO's error handler and answers its errors itself
+            try:
+                return self.heartbeat(*args)
+            except errors.LanternError as exc:
+                return error_ack(exc)
         return super().trigger_event(event, *args)
 
     def on_connect(self, auth: Any = None) -> None:
@@ -198,30 +202,22 @@ class KioskNamespace(RefusesUndecodable, Namespace):
     def heartbeat(self, sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
         kiosk_id = self.kiosk_of.get(sid)
         if kiosk_id is None:
-            return {"ok": False, "error": "not a paired kiosk"}
-        try:
-            beat = Heartbeat.model_validate(data or {})
-        except ValidationError as exc:
-            return {"ok": False, "error": _first_error(exc)}
+            raise errors.Unauthenticated("not a paired kiosk")
+        beat = _valid(Heartbeat, data)
         self.hub.heartbeat(kiosk_id, beat.model_dump())
         return {"ok": True}
 
     def on_session(self, data: Any = None) -> dict[str, Any]:
         kiosk_id = self.kiosk_of.get(request.sid)  # type: ignore[attr-defined]
         if kiosk_id is None:
-            return {"ok": False, "error": "not a paired kiosk"}
-        try:
-            event = SessionEvent.model_validate(data or {})
-        except ValidationError as exc:
-            return {"ok": False, "error": _first_error(exc)}
+            raise errors.Unauthenticated("not a paired kiosk")
+        event = _valid(SessionEvent, data)
         if event.ts.tzinfo is None:
-            return {"ok": False, "error": "ts needs a UTC offset", "code": "invalid"}
-        try:
-            check_event_times(event_window(self.hub.settings), "session", [event.event_id],
-                              [event.ts.timestamp()])
-        except errors.LanternError as exc:
-            # the kiosk's outbox drops an event refused for good instead of resending it forever
-            return {"ok": False, "error": exc.message, "code": exc.code}
+            raise errors.InvalidContent("ts needs a UTC offset")
+        # refused with its code: the kiosk's outbox drops an event refused for good instead of
+        # resending it forever
+        check_event_times(event_window(self.hub.settings), "session", [event.event_id],
+                          [event.ts.timestamp()])
         with self.hub.db.session() as session:
             kiosk = session.get(Kiosk, kiosk_id)
             assert kiosk is not None
@@ -232,6 +228,14 @@ class KioskNamespace(RefusesUndecodable, Namespace):
         return {"ok": True, "duplicate": not new}
 
 
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors(include_url=False)[0]
-    return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _valid(model: type[Model], data: Any) -> Model:
+    """``data`` as ``model``, or InvalidContent naming its first problem."""
+    try:
+        return model.model_validate(data or {})
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err["loc"]) or "data"
+        raise errors.InvalidContent(f"{where}: {err['msg']}") from None

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
-
-from server.domain.fleet import MAX_TEXT_CHARS
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag, create_model
 
 
 class KioskOut(BaseModel):
@@ -39,35 +37,58 @@ class ApproveIn(BaseModel):
     group: str | None = Field(default=None, max_length=64)
 
 
-class NoArgs(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# The kiosk command contract, written once: each action's args model is what REST, /control,
+# the OpenAPI document and the kiosk sessions validate with (server/commands.py applies it).
+LANGUAGES = ("en", "zh")
+Language = Literal["en", "zh"]
+MAX_TEXT_CHARS = 500  # an announcement's text, per language
+MAX_ANNOUNCE_S = 3600
+MAX_SESSION_S = 4 * 3600
+MAX_ARGS_BYTES = 4096  # a command's args as UTF-8 JSON: a command is stored once per kiosk
+Id = Annotated[str, Field(min_length=1, max_length=128)]
 
 
-class LoadSceneArgs(BaseModel):
-    experience_id: str = Field(min_length=1, max_length=128)
-    scene: str | None = Field(default=None, max_length=128)
+class Args(BaseModel):
+    """Arguments of an action; a key outside the contract is refused, not carried along, and
+    no value is coerced (``true`` or ``"10"`` is not a number of seconds)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class StartSessionArgs(BaseModel):
-    duration_s: int = Field(gt=0, le=14400)
+class NoArgs(Args):
+    pass
+
+
+class LoadSceneArgs(Args):
+    experience_id: Id
+    scene: str | None = Field(default=None, min_length=1, max_length=128,
+                              description="the experience's own scene when left out")
+
+
+class StartSessionArgs(Args):
+    duration_s: int = Field(gt=0, le=MAX_SESSION_S)
     session_id: str | None = Field(default=None, max_length=128)
 
 
-class ExtendSessionArgs(BaseModel):
-    seconds: int = Field(gt=0, le=14400)
+class ExtendSessionArgs(Args):
+    seconds: int = Field(gt=0, le=MAX_SESSION_S)
 
 
-Language = Literal["en", "zh"]
 AnnounceText = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+# one text or one per language; tagged so that a refusal names the form it read, not both
+AnnounceTexts = Annotated[
+    Annotated[AnnounceText, Tag("one text")]
+    | Annotated[dict[Language, AnnounceText], Field(min_length=1), Tag("per language")],
+    Discriminator(lambda v: "per language" if isinstance(v, dict) else "one text")]
 
 
-class AnnounceArgs(BaseModel):
-    text: AnnounceText | dict[Language, AnnounceText] = Field(
+class AnnounceArgs(Args):
+    text: AnnounceTexts = Field(
         description=f"a message, or one per language (en, zh); at most {MAX_TEXT_CHARS} characters each")
-    duration_s: int | None = Field(default=None, gt=0, le=3600)
+    duration_s: int | None = Field(default=None, gt=0, le=MAX_ANNOUNCE_S)
 
 
-class SetLanguageArgs(BaseModel):
+class SetLanguageArgs(Args):
     lang: Language
 
 
@@ -92,19 +113,14 @@ def _command_models(extra: dict[str, Any], suffix: str) -> Any:
 
 
 class CommandIn(RootModel[_command_models({}, "Command")]):  # type: ignore[misc]
-    """A kiosk command; ``args`` depend on the action (docs/protocol.md)."""
-
-    def parts(self) -> tuple[str, dict[str, Any]]:
-        return self.root.action, self.root.args.model_dump(exclude_none=True)
+    """A kiosk command; ``args`` depend on the action (docs/protocol.md). Documents the body;
+    server/commands.py validates it with the same models."""
 
 
 class GroupCommandIn(RootModel[_command_models(  # type: ignore[misc]
         {"group": (str, Field(min_length=1, max_length=64, description="a group, or * for all")),
          "exclude": (list[str], Field(default_factory=list))}, "GroupCommand")]):
     """A command for a group of kiosks minus the excluded ones."""
-
-    def parts(self) -> tuple[str, dict[str, Any]]:
-        return self.root.action, self.root.args.model_dump(exclude_none=True)
 
 
 class CommandOut(BaseModel):
@@ -120,12 +136,12 @@ class CommandsOut(BaseModel):
 
 
 class SessionIn(BaseModel):
-    duration_s: int = Field(gt=0, le=14400)
+    duration_s: int = Field(gt=0, le=MAX_SESSION_S)
     experience_id: str | None = Field(default=None, max_length=128)
 
 
 class ExtendIn(BaseModel):
-    seconds: int = Field(gt=0, le=14400)
+    seconds: int = Field(gt=0, le=MAX_SESSION_S)
 
 
 class SessionOut(BaseModel):

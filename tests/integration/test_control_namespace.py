@@ -104,10 +104,10 @@ def test_operators_command_kiosks_over_control_and_viewers_may_not(server: LiveS
         wait_for(lambda: any(c["action"] == "pause" for c in received))
         refused = viewer.client.call("command", {"kiosk_id": body["kiosk_id"], "action": "play"},
                                      namespace="/control", timeout=5)
-        assert refused["ok"] is False
+        assert refused["ok"] is False and refused["code"] == "forbidden"
         bad = operator.client.call("command", {"kiosk_id": body["kiosk_id"], "action": "fly"},
                                    namespace="/control", timeout=5)
-        assert bad["ok"] is False and "unknown action" in bad["error"]
+        assert bad["ok"] is False and "unknown action" in bad["error"] and bad["code"] == "invalid"
         assert kiosk.call("heartbeat", {"scene": "x", "state": "idle", "fps": 20},
                           namespace="/kiosk", timeout=5)["ok"]
         wait_for(lambda: any(s.get("kiosk_id") == body["kiosk_id"]
@@ -115,6 +115,82 @@ def test_operators_command_kiosks_over_control_and_viewers_may_not(server: LiveS
     finally:
         for c in (kiosk, operator.client, viewer.client):
             c.disconnect()
+
+
+BAD_COMMANDS = [
+    {"action": "announce", "args": {"text": "hi", "duration_s": -5}},
+    {"action": "announce", "args": {"text": {"fr": "Bonjour"}}},
+    {"action": "announce", "args": {"text": "x" * 501}},
+    {"action": "set_language", "args": {"lang": "fr"}},
+    {"action": "start_session", "args": {"duration_s": True}},
+    {"action": "extend_session", "args": {"seconds": 14401}},
+    {"action": "play", "args": {"speed": 2}},
+    {"action": "fly", "args": {}},
+    {"action": "pause", "args": []},
+    {"action": "load_scene", "args": {}},
+    {"action": "load_scene", "args": {"experience_id": "atlantis"}},
+]
+
+
+def test_a_bad_command_gets_the_same_refusal_over_rest_and_over_control(server: LiveServer) -> None:
+    body = server.api("POST", "/kiosks", json={"site_id": "testsite", "lon": 100, "lat": 30,
+                                               "group": "same"}).json()
+    operator = Operator(server, server.login("olga"))
+    try:
+        for command in BAD_COMMANDS:
+            rest = server.api("POST", f"/kiosks/{body['kiosk_id']}/commands", json=command)
+            group = server.api("POST", "/commands", json={"group": "same", **command})
+            over_socket = operator.client.call("command", {"kiosk_id": body["kiosk_id"], **command},
+                                               namespace="/control", timeout=5)
+            for answer in (rest, group):
+                assert answer.status_code == 422, (command, answer.text)
+                assert answer.json()["error"]["code"] == over_socket["code"], command
+                assert answer.json()["error"]["message"] == over_socket["error"], command
+            assert over_socket["ok"] is False and set(over_socket) == {"ok", "error", "code"}
+        commands = server.api("GET", f"/kiosks/{body['kiosk_id']}/commands").json()["commands"]
+        assert commands == [], "a refused command is stored nowhere"
+    finally:
+        operator.client.disconnect()
+
+
+def test_load_scene_with_only_an_experience_carries_that_experiences_scene_on_every_path(
+        server: LiveServer) -> None:
+    body = server.api("POST", "/kiosks", json={"site_id": "testsite", "lon": 100, "lat": 30,
+                                               "group": "scenes"}).json()
+    load = {"action": "load_scene", "args": {"experience_id": "t-intro"}}
+    operator = Operator(server, server.login("olga"))
+    try:
+        sent = [server.api("POST", f"/kiosks/{body['kiosk_id']}/commands", json=load).json(),
+                server.api("POST", "/commands", json={"group": "scenes", **load}).json(),
+                operator.client.call("command", {"kiosk_id": body["kiosk_id"], **load},
+                                     namespace="/control", timeout=5)]
+    finally:
+        operator.client.disconnect()
+    for answer in sent:
+        assert [c["args"] for c in answer["commands"]] == [
+            {"experience_id": "t-intro", "scene": "mogao_cave"}], answer
+    stored = server.api("GET", f"/kiosks/{body['kiosk_id']}/commands").json()["commands"]
+    assert [c["args"]["scene"] for c in stored] == ["mogao_cave"] * 3
+
+
+def test_load_scene_of_an_experience_that_does_not_exist_is_refused_on_every_path(
+        server: LiveServer) -> None:
+    body = server.api("POST", "/kiosks", json={"site_id": "testsite", "lon": 100, "lat": 30,
+                                               "group": "nowhere"}).json()
+    load = {"action": "load_scene", "args": {"experience_id": "atlantis", "scene": "mogao_cave"}}
+    operator = Operator(server, server.login("olga"))
+    try:
+        ack = operator.client.call("command", {"kiosk_id": body["kiosk_id"], **load},
+                                   namespace="/control", timeout=5)
+    finally:
+        operator.client.disconnect()
+    assert ack == {"ok": False, "error": "no experience 'atlantis'", "code": "unknown_experience"}
+    for answer in (server.api("POST", f"/kiosks/{body['kiosk_id']}/commands", json=load),
+                   server.api("POST", "/commands", json={"group": "nowhere", **load})):
+        assert answer.status_code == 422
+        assert answer.json()["error"] == {"code": "unknown_experience",
+                                          "message": "no experience 'atlantis'"}
+    assert server.api("GET", f"/kiosks/{body['kiosk_id']}/commands").json()["commands"] == []
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -126,7 +202,7 @@ def test_a_kiosk_sending_too_fast_is_limited_and_an_oversize_frame_is_cut_off(se
     try:
         answers = [kiosk.call("heartbeat", {"fps": 30}, namespace="/kiosk", timeout=5)
                    for _ in range(60)]
-        assert {"ok": False, "error": "rate limited"} in answers
+        assert {"ok": False, "error": "rate limited", "code": "rate_limited"} in answers
         assert answers[0] == {"ok": True}
         kiosk.sleep(2.5)  # the bucket refills
         assert kiosk.call("heartbeat", {"fps": 30}, namespace="/kiosk", timeout=5) == {"ok": True}

@@ -457,8 +457,10 @@ def test_every_fuzzed_event_is_acked_and_the_connection_stays_usable(
         assert sio.connected, f"disconnected before {what}"
         ack = _ack(sio, namespace, event, data)
         assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), f"{what} -> {ack!r}"
-        if not ack["ok"]:
-            assert ack.get("error"), f"{what} -> {ack!r}"
+        if not ack["ok"]:  # the one refusal shape of every namespace
+            assert set(ack) == {"ok", "error", "code"}, f"{what} -> {ack!r}"
+            assert ack["error"] and isinstance(ack["error"], str), f"{what} -> {ack!r}"
+            assert ack["code"] and isinstance(ack["code"], str), f"{what} -> {ack!r}"
             again = _ack(sio, namespace, probe_event, probe)
             assert isinstance(again, dict) and again.get("ok") is True, f"after {what}: {again!r}"
 
@@ -557,7 +559,8 @@ def test_an_event_the_server_cannot_decode_is_refused_with_an_ack_and_no_traceba
         ack = None
     event, probe = live["probes"]["/kiosk"]
     assert _ack(sio, "/kiosk", event, probe)["ok"] is True  # usable either way
-    assert isinstance(ack, dict) and ack.get("ok") is False and ack.get("error"), ack
+    assert isinstance(ack, dict) and ack.get("ok") is False and ack.get("code") == "bad_request", ack
+    assert isinstance(ack["error"], str) and "could not be decoded" in ack["error"], ack
     assert "Traceback" not in _log_since(server, offset)
 
 

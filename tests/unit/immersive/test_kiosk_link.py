@@ -153,3 +153,20 @@ def test_connecting_with_a_token_logs_online(store, controller, caplog, monkeypa
     caplog.set_level(logging.INFO, "immersive.kiosk.link")
     run_link(controller, store, accept, monkeypatch, until=lambda: "online" in caplog.text)
     assert f"online: connected to {URL} as kiosk k-old" in caplog.text
+
+
+def test_a_session_event_refused_for_the_rate_limit_is_kept_and_one_refused_for_good_dropped(
+        store, controller) -> None:
+    link = KioskLink(controller, store, URL)
+    controller.outbox.add({"event_id": "e-limited", "event": "started"})
+    answers = {"e-limited": {"ok": False, "error": "rate limited", "code": "rate_limited"}}
+
+    class Answering(FakeClient):
+        def call(self, event: str, data: Any, **_: Any) -> Any:
+            return answers[data["event_id"]]
+
+    link._flush(Answering())  # type: ignore[arg-type]
+    assert [e["event_id"] for e in controller.outbox.pending()] == ["e-limited"]
+    answers["e-limited"] = {"ok": False, "error": "too old", "code": "event_time_out_of_window"}
+    link._flush(Answering())  # type: ignore[arg-type]
+    assert controller.outbox.pending() == []
