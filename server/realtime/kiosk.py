@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import request
@@ -21,6 +20,7 @@ from server.kiosks import kiosk_for_token
 from server.models import Kiosk, utcnow
 from server.realtime.hub import kiosk_status
 from server.realtime.packets import AnswersErrors, error_ack, refusal
+from server.schemas.presence import Timestamp
 
 
 class Heartbeat(BaseModel):
@@ -36,7 +36,7 @@ class SessionEvent(BaseModel):
     event: str = Field(pattern="^(started|hotspot|ended)$")
     session_id: str = Field(min_length=1, max_length=128)
     experience_id: str | None = Field(default=None, max_length=128)
-    ts: datetime
+    ts: Timestamp
     hotspot_id: str | None = Field(default=None, max_length=128)
     completion: float | None = Field(default=None, ge=0, le=1)
 
@@ -212,8 +212,6 @@ class KioskNamespace(AnswersErrors, Namespace):
         if kiosk_id is None:
             raise errors.Unauthenticated("not a paired kiosk")
         event = _valid(SessionEvent, data)
-        if event.ts.tzinfo is None:
-            raise errors.InvalidContent("ts needs a UTC offset")
         # refused with its code: the kiosk's outbox drops an event refused for good instead of
         # resending it forever
         check_event_times(event_window(self.hub.settings), "session", [event.event_id],

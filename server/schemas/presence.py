@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, Strict
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, Strict
 from typing_extensions import TypedDict
 
 Id = Annotated[str, Field(min_length=1, max_length=128)]
@@ -14,13 +14,25 @@ Lon = Annotated[float, Strict(), Field(ge=-180, le=180, allow_inf_nan=False)]
 Lat = Annotated[float, Strict(), Field(ge=-90, le=90, allow_inf_nan=False)]
 
 
+def _text_only(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("a time is an ISO 8601 string with a UTC offset, e.g. "
+                         "2026-11-23T10:15:00+08:00")
+    return value
+
+
+# an ISO 8601 string with an offset, as the document says: not a number of seconds (pydantic
+# would otherwise read 0 as 1970), and in both JSON and Python input (the /ingest namespace)
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_text_only)]
+
+
 class PositionRow(TypedDict):
     """One position as the ingest path validates it: straight to a dict, no model objects
     (the same fields and limits as ``PositionIn``, which documents it in OpenAPI)."""
 
     event_id: Id
     visitor_id: Id
-    ts: AwareDatetime
+    ts: Timestamp
     lon: Lon
     lat: Lat
 
@@ -32,7 +44,7 @@ class PositionsBatch(TypedDict):
 class PositionIn(BaseModel):
     event_id: str = Field(min_length=1, max_length=128)
     visitor_id: str = Field(min_length=1, max_length=128)
-    ts: AwareDatetime = Field(description="when the position was taken, with a UTC offset; "
+    ts: Timestamp = Field(description="when the position was taken, with a UTC offset; "
                               "refused outside the accepted window (docs/protocol.md)")
     lon: Lon
     lat: Lat
@@ -72,7 +84,7 @@ class OccupancyOut(BaseModel):
 class ReadingIn(BaseModel):
     event_id: str = Field(min_length=1, max_length=128)
     sensor_id: str = Field(min_length=1, max_length=128)
-    ts: AwareDatetime
+    ts: Timestamp
     temperature_c: float | None = Field(default=None, ge=-60, le=80, allow_inf_nan=False)
     relative_humidity: float | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
     co2_ppm: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)

@@ -216,3 +216,14 @@ def test_the_same_event_id_at_two_sites_is_two_events(loaded, tokens, db, post, 
                                       headers=bearer(tokens["ingest"])).get_json()
     assert (other["accepted"], other["duplicates"]) == (1, 0)
     assert post([pos("shared-1", "v1", 0, 0)]).get_json()["duplicates"] == 1
+
+
+@pytest.mark.parametrize("ts", ["0", "1764580000", "true", "null", '"2026-11-23T09:00:00"'])
+def test_a_time_that_is_not_an_iso_string_with_an_offset_is_refused(loaded, tokens, ts: str) -> None:  # type: ignore[no-untyped-def]
+    raw = ('{"positions": [{"event_id": "t", "visitor_id": "v", "ts": ' + ts +
+           ', "lon": 100, "lat": 30}]}')
+    response = loaded.test_client().post("/api/v1/sites/testsite/positions", data=raw,
+                                         content_type="application/json",
+                                         headers=bearer(tokens["ingest"]))
+    assert response.status_code == 422, response.get_json()
+    assert "positions.0.ts" in response.get_json()["error"]["message"]
