@@ -165,8 +165,10 @@ class KioskLink:
 
     def _on_paired(self, data: Any) -> None:
         if isinstance(data, dict) and data.get("kiosk_id") and data.get("token"):
-            self.store.update(kiosk_id=data["kiosk_id"], token=data["token"])
+            # numbering restarts before the new identity is stored: a state file never names
+            # the new kiosk with the old kiosk's last command
             self.controller.start_numbering_again()
+            self.store.update(kiosk_id=data["kiosk_id"], token=data["token"])
             self.controller.pairing = None
             log.info("paired: kiosk %s received its token; connecting with it", data["kiosk_id"])
             self._reconnect = True

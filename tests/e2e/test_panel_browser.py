@@ -257,8 +257,9 @@ def test_a_kiosk_named_with_markup_shows_it_as_text_and_runs_no_script(server: L
         log_in(browser, server, "sam", create_user(server, "sam", "operator"))
         kiosk.client.call("heartbeat", {"scene": SCENE_MARKUP, "state": "playing", "fps": 30.0},
                           namespace="/kiosk", timeout=5)
-        card = wait_for(lambda: css(browser, f".kiosk[data-kiosk='{made['kiosk_id']}']"
-                                             "[data-online='true']"), timeout=10)[0]
+        # the card shows the kiosk online at its connect, and its scene once the heartbeat is in
+        card = wait_for(lambda: [c for c in css(browser, f".kiosk[data-kiosk='{made['kiosk_id']}']")
+                                 if SCENE_MARKUP in c.text], timeout=10)[0]
         assert NAME_MARKUP in card.text and SCENE_MARKUP in card.text
         marker = wait_for(lambda: css(browser, f".kiosk-marker[data-kiosk='{made['kiosk_id']}']"))[0]
         ActionChains(browser).move_to_element(marker).perform()
