@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from server import create_app, errors
+from server.domain.fleet import KIOSK_KINDS
 
 
 def _app(ctx: click.Context):  # type: ignore[no-untyped-def]
@@ -148,7 +149,7 @@ def revoke_token_cmd(ctx: click.Context, token_id: int) -> None:
 @click.option("--site", required=True)
 @click.option("--lon", required=True, type=float)
 @click.option("--lat", required=True, type=float)
-@click.option("--kind", default="exhibition", type=click.Choice(["vr", "exhibition"]))
+@click.option("--kind", default=KIOSK_KINDS[0], type=click.Choice(KIOSK_KINDS), show_default=True)
 @click.option("--name", default="")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context

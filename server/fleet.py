@@ -33,7 +33,7 @@ def start_pairing(session: Session, name: str = "", kind: str = "exhibition",
     if site_id is not None and session.get(Site, site_id) is None:
         raise errors.UnknownSite(f"no site {site_id!r}")
     kiosk = Kiosk(id=f"k-{secrets.token_hex(4)}", name=name[:200], status="pending",
-                  kind=kind if kind in ("vr", "exhibition") else "exhibition",
+                  kind=kind if kind in rules.KIOSK_KINDS else rules.KIOSK_KINDS[0],
                   site_id=site_id, pairing_code=rules.pairing_code())
     session.add(kiosk)
     session.flush()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from server import errors
 from server.auth import hash_token, new_token
+from server.domain.fleet import KIOSK_KINDS
 from server.models import Kiosk, Site
 from server.zone_index import ZoneIndexCache
 
@@ -23,7 +24,7 @@ def create_kiosk(session: Session, site_id: str, lon: float, lat: float, kind: s
     site = session.get(Site, site_id)
     if site is None:
         raise errors.NotFound(f"no site {site_id!r}")
-    if kind not in ("vr", "exhibition"):
+    if kind not in KIOSK_KINDS:
         raise errors.InvalidContent("kind must be 'vr' or 'exhibition'")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise errors.InvalidContent("lon must lie in [-180, 180] and lat in [-90, 90]")

@@ -76,6 +76,7 @@ class VisitorSimulator:
                     walkers.append(Walker(f"sim-{site.id}-{len(walkers)}", x, y, self._point_in(spots)))
                 batch = []
                 now = utcnow()
+                stamp = now.isoformat()  # as a gateway sends it: the front door reads text
                 for w in walkers:
                     dx, dy = w.target[0] - w.lon, w.target[1] - w.lat
                     dist = float(np.hypot(dx, dy))
@@ -86,7 +87,7 @@ class VisitorSimulator:
                         w.lon, w.lat = w.lon + dx / dist * stride, w.lat + dy / dist * stride
                     self.counter += 1
                     batch.append({"event_id": f"sim-{self.counter}", "visitor_id": w.visitor_id,
-                                  "ts": now, "lon": w.lon, "lat": w.lat})
+                                  "ts": stamp, "lon": w.lon, "lat": w.lat})
                 batches[site.id] = batch
         for site_id, batch in batches.items():
             record_positions(self.state, site_id, {"positions": batch})

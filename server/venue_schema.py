@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from geo.schema import KINDS as ZONE_KINDS
 from geo.schema import STATES as ZONE_STATES
 from server.domain.alerts import METRICS
+from server.domain.fleet import KIOSK_KINDS
 
 
 class _Model(BaseModel):
@@ -64,7 +65,7 @@ class ExperienceSpec(_Model):
     title_en: str
     title_zh: str
     scene: str
-    kind: Literal["vr", "exhibition"] = "exhibition"
+    kind: Literal[KIOSK_KINDS] = KIOSK_KINDS[0]  # type: ignore[valid-type]
     duration_s: int = Field(gt=0)
     substitute_for: str | None = None
 
@@ -75,7 +76,7 @@ class KioskSpec(_Model):
     zone_id: str | None = None
     lon: float
     lat: float
-    kind: Literal["vr", "exhibition"] = "exhibition"
+    kind: Literal[KIOSK_KINDS] = KIOSK_KINDS[0]  # type: ignore[valid-type]
     group: str | None = None
 
 

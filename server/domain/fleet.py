@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 MAX_SEQ = 2**62  # sequence numbers stay well inside a signed 64-bit column
+KIOSK_KINDS = ("exhibition", "vr")  # the first is the default
 
 
 class CommandRejected(ValueError):

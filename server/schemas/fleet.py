@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag, create_model
 
+from server.domain.fleet import KIOSK_KINDS
+
 
 class KioskOut(BaseModel):
     kiosk_id: str
@@ -179,7 +181,7 @@ class KioskIn(BaseModel):
     site_id: str = Field(min_length=1, max_length=64)
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
-    kind: Literal["vr", "exhibition"] = "exhibition"
+    kind: Literal[KIOSK_KINDS] = KIOSK_KINDS[0]  # type: ignore[valid-type]
     name: str = Field(default="", max_length=200)
     group: str | None = Field(default=None, max_length=64)
 
