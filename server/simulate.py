@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,9 @@ class VisitorSimulator:
         self.random = random.Random(seed)
         self.walkers: dict[str, list[Walker]] = {}
         self.counter = 0
+        # event ids are unique per site for ever: a demo started again on the same database
+        # must not send the ids of its last run, or every event is a duplicate and nobody moves
+        self.run_id = uuid.uuid4().hex[:8]
 
     def _spots(self, site_zones: Any) -> list[Any]:
         frame = site_zones.geo_zones.frame
@@ -86,7 +90,7 @@ class VisitorSimulator:
                     else:
                         w.lon, w.lat = w.lon + dx / dist * stride, w.lat + dy / dist * stride
                     self.counter += 1
-                    batch.append({"event_id": f"sim-{self.counter}", "visitor_id": w.visitor_id,
+                    batch.append({"event_id": f"sim-{self.run_id}-{self.counter}", "visitor_id": w.visitor_id,
                                   "ts": stamp, "lon": w.lon, "lat": w.lat})
                 batches[site.id] = batch
         for site_id, batch in batches.items():
@@ -104,6 +108,9 @@ class SensorSimulator:
         self.state = state
         self.random = random.Random(seed)
         self.counter = 0
+        # event ids are unique per site for ever: a demo started again on the same database
+        # must not send the ids of its last run, or every event is a duplicate and nobody moves
+        self.run_id = uuid.uuid4().hex[:8]
 
     def step(self) -> int:
         from server.models import Sensor
@@ -122,7 +129,7 @@ class SensorSimulator:
                     crowd = counts.get(sensor.zone_id, 0)
                     self.counter += 1
                     per_site.setdefault(site.id, []).append({
-                        "event_id": f"sim-r-{self.counter}", "sensor_id": sensor.id, "ts": now,
+                        "event_id": f"sim-r-{self.run_id}-{self.counter}", "sensor_id": sensor.id, "ts": now,
                         "temperature_c": round(13 + 0.05 * crowd + self.random.gauss(0, 0.2), 2),
                         "relative_humidity": round(min(99.0, 38 + 0.8 * crowd
                                                        + self.random.gauss(0, 1)), 1),

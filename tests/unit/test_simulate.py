@@ -45,3 +45,17 @@ def test_simulated_sensors_report_for_every_sensor_and_follow_the_crowd(app) -> 
         assert session.scalar(select(func.count()).select_from(SensorReading)) == sent
         co2 = session.scalars(select(SensorReading.co2_ppm)).all()
     assert all(350 < c < 700 for c in co2 if c is not None), "empty caves read near outdoor CO2"
+
+
+def test_a_demo_started_again_on_the_same_database_keeps_its_visitors_moving(app) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from server.models import PositionEvent
+
+    state = app.extensions["lantern"]
+    with state.db.session() as session:
+        import_venues(session, VENUES)
+    VisitorSimulator(state, per_site=10).step()
+    VisitorSimulator(state, per_site=10).step()  # a second run, as after a restart
+    with state.db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(PositionEvent)) == 60
