@@ -7,7 +7,6 @@ REST API and the wire protocol of docs/protocol.md.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -27,19 +26,7 @@ ROOT = Path(__file__).resolve().parents[3]
 EXPERIENCE = "mogao-cave-465-virtual"  # venues/mogao/experiences.json, scene mogao_cave
 
 
-def _server_has_kiosk_namespace() -> bool:
-    try:
-        spec = importlib.util.find_spec("server.realtime")
-    except ImportError:
-        return False
-    return spec is not None and spec.origin is not None
-
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not _server_has_kiosk_namespace(),
-                       reason="server.realtime (the /kiosk namespace) is not built yet"),
-]
+pytestmark = [pytest.mark.slow]
 
 
 def free_port() -> int:

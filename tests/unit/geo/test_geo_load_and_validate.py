@@ -213,8 +213,7 @@ def test_unreadable_sources_raise_a_source_error(tmp_path: Path) -> None:
 def test_every_venue_folder_loads_without_problems() -> None:
     root = Path(__file__).resolve().parents[3] / "venues"
     sites = sorted(root.glob("*/zones.geojson"))
-    if not sites:
-        pytest.skip("no venue folders in this checkout")
+    assert len(sites) == 3  # longmen, mogao, qin_mausoleum
     for path in sites:
         center = json.loads((path.parent / "site.json").read_text())["center"]
         assert len(load_zones(path, site_center=tuple(center))) > 0
