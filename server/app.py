@@ -80,7 +80,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api_errors.register(app)
     api_spec.register(app)
     security_headers.register(app)
-    app.teardown_request(_release_request)
 
     socketio.init_app(
         app,
@@ -96,15 +95,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     _wire_realtime(app, state)
     return app
-
-
-def _release_request(_exc: BaseException | None) -> None:
-    """Werkzeug's request and its WSGI environ refer to each other; the cycle would keep the
-    body (up to LANTERN_MAX_CONTENT_LENGTH) alive until a full garbage collection, which the
-    server makes rare (server/cli.py). Break it so the request is freed when it ends."""
-    from flask import request
-
-    request.environ.pop("werkzeug.request", None)
 
 
 def _wire_realtime(app: Flask, state: LanternState) -> None:

@@ -111,6 +111,19 @@ def mini_venues(tmp_path: Path) -> Path:
     return target
 
 
+def no_access_hall(venues: Path) -> Path:
+    """Make the tiny venue's hall no-access (capacity 0) in a copy of the venue folder."""
+    import json
+
+    path = venues / "testsite" / "zones.geojson"
+    data = json.loads(path.read_text())
+    for feature in data["features"]:
+        if feature["properties"]["id"] == "t-hall-02":
+            feature["properties"]["capacity"] = 0
+    path.write_text(json.dumps(data))
+    return venues
+
+
 @pytest.fixture
 def loaded(app, mini_venues: Path):  # type: ignore[no-untyped-def]
     """The app with the tiny venue imported."""

@@ -3,7 +3,6 @@ capacity alert for operators, which clears when the zone is empty again or reope
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,23 +12,12 @@ import pytest
 import socketio
 
 from server.models import Alert
-from tests.conftest import FIXTURES, bearer
+from tests.conftest import FIXTURES, bearer, no_access_hall
 from tests.integration.live import LiveServer, wait_for
 from tests.unit.test_positions_api import pos
 
 HALL = (50, -85)  # metres from the test site's centre: inside t-hall-02
 CAVE = (-80, 70)  # inside t-cave-01
-
-
-def no_access_hall(venues: Path) -> Path:
-    """Make the test site's hall no-access (capacity 0)."""
-    path = venues / "testsite" / "zones.geojson"
-    data = json.loads(path.read_text())
-    for feature in data["features"]:
-        if feature["properties"]["id"] == "t-hall-02":
-            feature["properties"]["capacity"] = 0
-    path.write_text(json.dumps(data))
-    return venues
 
 
 @pytest.fixture

@@ -35,14 +35,7 @@ def test_a_broken_spec_gives_an_error_and_the_server_keeps_serving(tmp_path: Pat
     spec["camera_tour"] = "not a tour"
     (assets / "scenes" / "mogao_cave.json").write_text(json.dumps(spec))
     app = make_app(tmp_path, LANTERN_ASSETS_PATH=str(assets))
-    from server.tokens import create_token
-    from server.venue_import import import_venues
-
-    with app.extensions["lantern"].db.session() as session:
-        import_venues(session, mini_venues)
-        token = create_token(session, "viewer")
-    client = app.test_client()
-    response = client.get("/api/v1/experiences/t-intro/preview.png", headers=bearer(token))
+    client, response = preview_as_viewer(app, mini_venues)
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "render_failed"
     assert client.get("/api/v1/health").status_code == 200
@@ -58,16 +51,21 @@ def test_unknown_experience_and_bad_waypoint_are_refused(loaded, tokens) -> None
 
 def test_a_render_over_the_memory_limit_fails_alone_with_a_clear_error(tmp_path: Path, mini_venues) -> None:  # type: ignore[no-untyped-def]
     app = make_app(tmp_path, LANTERN_PREVIEW_MEMORY_MB=100)  # the renderer alone maps more
-    from server.tokens import create_token
-    from server.venue_import import import_venues
-
-    with app.extensions["lantern"].db.session() as session:
-        import_venues(session, mini_venues)
-        token = create_token(session, "viewer")
-    client = app.test_client()
-    response = client.get("/api/v1/experiences/t-intro/preview.png", headers=bearer(token))
+    client, response = preview_as_viewer(app, mini_venues)
     assert response.status_code == 503
     error = response.get_json()["error"]
     assert error["code"] == "render_failed"
     assert "needed more memory than the limit of 100 MB" in error["message"]
     assert client.get("/api/v1/health").status_code == 200
+
+
+def preview_as_viewer(app, venues: Path):  # type: ignore[no-untyped-def]
+    """Import the venue, then ask for the intro's preview as a viewer: (client, response)."""
+    from server.tokens import create_token
+    from server.venue_import import import_venues
+
+    with app.extensions["lantern"].db.session() as session:
+        import_venues(session, venues)
+        token = create_token(session, "viewer")
+    client = app.test_client()
+    return client, client.get("/api/v1/experiences/t-intro/preview.png", headers=bearer(token))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from server.domain import capacity
-from tests.conftest import bearer
+from tests.conftest import bearer, no_access_hall
 from tests.unit.test_positions_api import occupancy, pos
 
 TIERS = [{"level": "normal", "ratio": 0}, {"level": "divert", "ratio": 0.8},
@@ -79,13 +78,7 @@ def test_a_crowded_zone_with_a_capacity_raises_no_capacity_alert() -> None:
 @pytest.fixture
 def mini_venues(mini_venues: Path) -> Path:
     """The tiny venue with its hall made no-access (capacity 0)."""
-    path = mini_venues / "testsite" / "zones.geojson"
-    data = json.loads(path.read_text())
-    for feature in data["features"]:
-        if feature["properties"]["id"] == "t-hall-02":
-            feature["properties"]["capacity"] = 0
-    path.write_text(json.dumps(data))
-    return mini_venues
+    return no_access_hall(mini_venues)
 
 
 def post_now(loaded, tokens, items: list[dict]) -> None:  # type: ignore[no-untyped-def]
