@@ -86,7 +86,7 @@ class LiveVenue:
                         {"experience_id": feature, "scene": experience.scene},
                         kiosk_id=kiosk.id, ttl_s=float(self.hub.settings["LANTERN_COMMAND_TTL_S"]))
             woken.append(kiosk.id)
-            self.hub.to_operators("kiosk_status", kiosk_status(kiosk))
+            self.hub.announce(kiosk)
         return woken
 
     def zone_changed(self, site_id: str, zone_id: str, state: str, reason: str | None) -> None:

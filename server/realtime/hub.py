@@ -41,6 +41,7 @@ class Hub:
         self.beats: dict[str, dict[str, Any]] = {}
         self.acks: list[tuple[str, Any, datetime]] = []
         self.shown: dict[str, dict[str, Any]] = {}  # last kiosk_status sent to operators
+        self.last_beat: dict[str, dict[str, Any]] = {}  # each local kiosk's latest heartbeat
         self.dirty_sites: set[str] = set()
         self.lock = threading.Lock()
         self.bus = RedisBus(settings["SOCKETIO_MESSAGE_QUEUE"]) if settings.get(
@@ -99,11 +100,12 @@ class Hub:
         with self.lock:
             if self.local.get(kiosk_id) == sid:
                 del self.local[kiosk_id]
+                self.last_beat.pop(kiosk_id, None)
         self.inflight.forget(sid)
 
     def heartbeat(self, kiosk_id: str, beat: dict[str, Any]) -> None:
         with self.lock:
-            self.beats[kiosk_id] = {**beat, "ts": utcnow()}
+            self.beats[kiosk_id] = self.last_beat[kiosk_id] = {**beat, "ts": utcnow()}
 
     # -- commands ----------------------------------------------------------------------------
     def wake(self, kiosk_ids: Iterable[str]) -> None:
@@ -268,7 +270,7 @@ class Hub:
                 Kiosk.online.is_(True), Kiosk.last_seen < now - timedelta(seconds=offline_after))))
             alerts = fleet.set_offline(session, silent, now) if silent else []
             for kiosk in silent:
-                self.to_operators("kiosk_status", kiosk_status(kiosk))
+                self.announce(kiosk)
             for alert in alerts:
                 self.to_operators("alert", alert_dict(alert, "raised"))
             for task in self.extra_tasks:
@@ -286,11 +288,24 @@ class Hub:
                     alert = fleet.set_online(session, kiosk.id, True, utcnow())
                     if alert is not None:
                         self.to_operators("alert", alert_dict(alert, "cleared"))
-                status = kiosk_status(kiosk)
-                shown = {k: v for k, v in status.items() if k != "last_seen"}
-                if self.shown.get(kiosk.id) != shown:  # operators hear of changes, not of beats
-                    self.shown[kiosk.id] = shown
-                    self.to_operators("kiosk_status", status)
+                self.announce(kiosk, only_changes=True)  # operators hear of changes, not beats
+
+    def announce(self, kiosk: Kiosk, only_changes: bool = False) -> None:
+        """Tell operators how a kiosk is now. Its scene, state and fps come from its latest
+        heartbeat when that is newer than the row the caller read: heartbeats are stored half
+        a second late, and a status built from an older read would otherwise show a scene the
+        kiosk has left, and keep showing it (later beats of the same scene are not news)."""
+        status = kiosk_status(kiosk)
+        with self.lock:
+            beat = self.last_beat.get(kiosk.id)
+        if beat is not None and (kiosk.last_seen is None or beat["ts"] > kiosk.last_seen):
+            status.update({field: beat.get(field) for field in BEAT_FIELDS},
+                          last_seen=beat["ts"].isoformat())
+        shown = {k: v for k, v in status.items() if k != "last_seen"}
+        if only_changes and self.shown.get(kiosk.id) == shown:
+            return
+        self.shown[kiosk.id] = shown
+        self.to_operators("kiosk_status", status)
 
     def _emit_occupancy(self) -> None:
         with self.lock:
@@ -310,6 +325,9 @@ class Hub:
             raise failed
 
     occupancy_emitter: Any = None
+
+
+BEAT_FIELDS = ("scene", "state", "fps", "experience_id")  # what a heartbeat reports
 
 
 def kiosk_status(kiosk: Kiosk) -> dict[str, Any]:
