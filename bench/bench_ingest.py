@@ -108,7 +108,7 @@ def rows_of(batch: list[dict[str, Any]], answer: dict[str, Any]) -> list[Row]:
 
 def raw_insert(batches: Sequence[list[Row]]) -> float:
     """Seconds to executemany + commit each batch into a fresh, migrated SQLite file (WAL)."""
-    from server.db import Database
+    from server.storage.database import Database
 
     with tempfile.TemporaryDirectory(prefix="lantern-raw-") as tmp:
         path = Path(tmp) / "raw.db"

@@ -4,27 +4,42 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from server.config import load_config
-from server.db import Database
 from server.extensions import api_spec, csrf, login_manager, socketio
+from server.live import LiveVenue
 from server.realtime import packets
+from server.realtime.control import ControlNamespace
+from server.realtime.hub import Hub
+from server.realtime.ingest import IngestNamespace
+from server.realtime.kiosk import KioskNamespace, RateLimiter
+from server.services.previews import Previews
+from server.services.sandbox import ChildPool
+from server.storage.database import Database
+from server.storage.presence_book import PresenceBook
+from server.storage.zone_index import ZoneIndexCache
 
 __all__ = ["create_app", "socketio"]
 
 
 @dataclass
 class LanternState:
-    """What the app holds besides Flask's own config: the database and live services."""
+    """What the app holds besides Flask's own config: the database, the settings and the live
+    parts, each built once here in create_app."""
 
     db: Database
     settings: dict[str, Any]
-    services: dict[str, Any] = field(default_factory=dict)
+    zone_index: ZoneIndexCache      # each site's geo/ index, per zones version
+    presence: PresenceBook          # visitor presence folded in memory, written behind
+    previews: Previews              # scene previews rendered in child processes
+    impact: ChildPool               # heritage-impact checks run in child processes
+    hub: Hub                        # kiosk connections, command delivery, operator updates
+    live: LiveVenue                 # what happens when occupancy, zones, alerts or the clock move
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -46,25 +61,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     db = Database(settings["DATABASE_URL"])
-    state = LanternState(db=db, settings=settings)
+    zone_index = ZoneIndexCache()
+    presence = PresenceBook(db, float(settings["LANTERN_PRESENCE_FLUSH_S"]))
+    hub = Hub(socketio, db, settings)
+    state = LanternState(
+        db=db, settings=settings, zone_index=zone_index, presence=presence,
+        previews=Previews(Path(settings["LANTERN_ASSETS_PATH"]), instance / "previews",
+                          settings["LANTERN_PREVIEW_WORKERS"], settings["LANTERN_PREVIEW_TIMEOUT_S"],
+                          settings["LANTERN_PREVIEW_MEMORY_MB"]),
+        impact=ChildPool("geo", workers=settings["LANTERN_IMPACT_WORKERS"],
+                         timeout_s=settings["LANTERN_IMPACT_TIMEOUT_S"],
+                         memory_mb=settings["LANTERN_IMPACT_MEMORY_MB"]),
+        hub=hub, live=LiveVenue(hub, zone_index, presence))
     app.extensions["lantern"] = state
-    from server.zone_index import ZoneIndexCache
-
-    state.services["zone_index"] = ZoneIndexCache()
-    from server.presence_book import PresenceBook
-
-    state.services["presence"] = PresenceBook(db, float(settings["LANTERN_PRESENCE_FLUSH_S"]))
-    from server.previews import Previews
-
-    state.services["previews"] = Previews(Path(settings["LANTERN_ASSETS_PATH"]),
-                                          instance / "previews", settings["LANTERN_PREVIEW_WORKERS"],
-                                          settings["LANTERN_PREVIEW_TIMEOUT_S"],
-                                          settings["LANTERN_PREVIEW_MEMORY_MB"])
-    from server.sandbox import ChildPool
-
-    state.services["impact"] = ChildPool("geo", workers=settings["LANTERN_IMPACT_WORKERS"],
-                                         timeout_s=settings["LANTERN_IMPACT_TIMEOUT_S"],
-                                         memory_mb=settings["LANTERN_IMPACT_MEMORY_MB"])
 
     login_manager.init_app(app)
     login_manager.login_view = "panel.login"
@@ -93,26 +102,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # a new greenlet per event cost an eighth of the server's time under heartbeat load
         async_handlers=False,
     )
-    _wire_realtime(app, state)
+    _wire_realtime(state)
     return app
 
 
-def _wire_realtime(app: Flask, state: LanternState) -> None:
-    from server.live import LiveVenue
-    from server.realtime.control import ControlNamespace
-    from server.realtime.hub import Hub
-    from server.realtime.ingest import IngestNamespace
-    from server.realtime.kiosk import KioskNamespace, RateLimiter
-
-    hub = Hub(socketio, state.db, state.settings)
-    live = LiveVenue(hub, state.services["zone_index"], state.services["presence"])
-    state.services.update(hub=hub, live=live, on_zone_change=live.zone_changed, on_alert=live.alert)
-    hub.start_tasks.append(lambda: state.db.start_checkpointer(hub.health))
+def _wire_realtime(state: LanternState) -> None:
+    """Give the hub its tasks and open the three namespaces."""
+    hub, live = state.hub, state.live
+    hub.on_start(state.presence.recover)
+    hub.on_start(lambda: state.db.start_checkpointer(hub.health))
+    hub.add_step("presence_flush", 0.0, live.flush_presence)  # writes when due
+    hub.add_step("visitor_expiry", float(state.settings["LANTERN_VISITOR_SWEEP_S"]),
+                 live.expire_visitors)  # timeouts are minutes long
+    hub.every_second(live.end_due_sessions)
+    hub.emit_occupancy_with(live.emit_occupancy)
     socketio.on_namespace(KioskNamespace("/kiosk", hub))
     socketio.on_namespace(ControlNamespace("/control", hub))
     ingest = IngestNamespace("/ingest", RateLimiter(float(state.settings["LANTERN_SOCKET_RATE"])))
     socketio.on_namespace(ingest)
-    hub.token_listeners.append(ingest.drop_token)
+    hub.on_token_revoked(ingest.drop_token)
 
 
 def allowed_origins(settings: dict[str, Any]) -> Callable[[str, dict], bool]:

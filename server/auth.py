@@ -25,7 +25,7 @@ from server.domain.access import (  # noqa: F401  (re-exported for the front doo
     new_token,
 )
 from server.extensions import csrf, login_manager
-from server.models import LoginSession, User, utcnow
+from server.storage.models import LoginSession, User, utcnow
 
 # A login session's last_seen_at is written at most this often (not on every request).
 LAST_SEEN_EVERY = timedelta(minutes=1)
@@ -96,7 +96,7 @@ def end_login_session(session: Session, login_session_id: str) -> bool:
 def _load_user(login_session_id: str) -> LoginUser | None:
     """The user of a login session that has not ended, if the user is still active."""
     db = current_app.extensions["lantern"].db
-    with db.session() as session:
+    with db.transaction() as session:
         row = session.get(LoginSession, login_session_id)
         if row is None or row.ended_at is not None:
             return None
@@ -119,7 +119,7 @@ def current_principal() -> Principal | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise errors.Unauthenticated("use 'Authorization: Bearer <token>'")
-        from server.tokens import holder_of
+        from server.services.tokens import holder_of
 
         principal = holder_of(current_app.extensions["lantern"].db, token.strip()).principal
     elif current_user.is_authenticated:

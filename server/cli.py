@@ -51,14 +51,14 @@ def init_db(ctx: click.Context) -> None:
 @click.pass_context
 def load_venues(ctx: click.Context, path: Path | None, as_json: bool) -> None:
     """Validate and import the venue folder (idempotent; a changed zone gets a new version)."""
-    from server.venue_import import import_venues
+    from server.services.venues import import_venues
 
     app = _app(ctx)
     db = app.extensions["lantern"].db
     db.migrate()
     root = path or Path(app.config["LANTERN_VENUES_PATH"])
     try:
-        with db.session() as session:
+        with db.transaction() as session:
             result = import_venues(session, root)
     except errors.LanternError as exc:
         _fail(exc)
@@ -84,9 +84,9 @@ def create_user_cmd(ctx: click.Context, name: str, role: str) -> None:
     db = _app(ctx).extensions["lantern"].db
     db.migrate()
     try:
-        with db.session() as session:
+        with db.transaction() as session:
             create_user(session, name, password, role)
-            from server import audit
+            from server.services import audit
 
             audit.record(session, "cli", "create_user", name, role=role)
     except errors.LanternError as exc:
@@ -107,13 +107,13 @@ def create_token_cmd(ctx: click.Context, role: str, name: str | None, expires_in
     """Create an API token for a machine; it is shown once and stored hashed."""
     from datetime import timedelta
 
-    from server import tokens
-    from server.models import utcnow
+    from server.services import tokens
+    from server.storage.models import utcnow
 
     db = _app(ctx).extensions["lantern"].db
     db.migrate()
     expires = utcnow() + timedelta(seconds=expires_in) if expires_in else None
-    with db.session() as session:
+    with db.transaction() as session:
         issued = tokens.issue(session, role, name, expires, actor="cli")
     click.echo(json.dumps({"id": issued.id, "token": issued.token, "prefix": issued.prefix,
                            "role": role, "name": name,
@@ -126,13 +126,13 @@ def create_token_cmd(ctx: click.Context, role: str, name: str | None, expires_in
 @click.pass_context
 def revoke_token_cmd(ctx: click.Context, token_id: int) -> None:
     """Revoke an API token by its id (`GET /api/v1/tokens` lists them); its sockets close."""
-    from server import tokens
     from server.realtime.bus import RedisBus
+    from server.services import tokens
 
     app = _app(ctx)
     state = app.extensions["lantern"]
     try:
-        with state.db.session() as session:
+        with state.db.transaction() as session:
             row, changed = tokens.revoke(session, token_id, "cli")
     except errors.LanternError as exc:
         _fail(exc)
@@ -156,15 +156,15 @@ def revoke_token_cmd(ctx: click.Context, token_id: int) -> None:
 def create_kiosk_cmd(ctx: click.Context, site: str, lon: float, lat: float, kind: str, name: str,
                      as_json: bool) -> None:
     """Register a kiosk and print its id and token."""
-    from server import audit
-    from server.kiosks import create_kiosk
+    from server.services import audit
+    from server.services.kiosks import create_kiosk
 
     state = _app(ctx).extensions["lantern"]
     state.db.migrate()
     try:
-        with state.db.session() as session:
+        with state.db.transaction() as session:
             kiosk_id, token = create_kiosk(session, site, lon, lat, kind, name,
-                                           zones=state.services["zone_index"])
+                                           zones=state.zone_index)
             audit.record(session, "cli", "create_kiosk", kiosk_id, site=site)
     except errors.LanternError as exc:
         _fail(exc)
@@ -198,17 +198,17 @@ def run(ctx: click.Context, host: str, port: int) -> None:
 @click.pass_context
 def demo(ctx: click.Context, host: str, port: int) -> None:
     """Migrate, load the demo venues, ensure a demo admin, and serve."""
-    from server.venue_import import import_venues
+    from server.services.venues import import_venues
 
     _require_free_port(host, port)
     app = _app(ctx)
     db = app.extensions["lantern"].db
     db.migrate()
-    with db.session() as session:
+    with db.transaction() as session:
         result = import_venues(session, Path(app.config["LANTERN_VENUES_PATH"]))
     username, password = _demo_admin(app)
+    from server.demo.visitors import SensorSimulator, VisitorSimulator
     from server.extensions import socketio
-    from server.simulate import SensorSimulator, VisitorSimulator
 
     socketio.start_background_task(VisitorSimulator(app.extensions["lantern"]).run, socketio)
     socketio.start_background_task(SensorSimulator(app.extensions["lantern"]).run, socketio)
@@ -246,11 +246,11 @@ def _demo_admin(app) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
     from server.auth import create_user
-    from server.models import User
+    from server.storage.models import User
 
     path = Path(app.instance_path) / "demo_login"
     db = app.extensions["lantern"].db
-    with db.session() as session:
+    with db.transaction() as session:
         exists = session.scalar(select(User).where(User.username == "admin"))
         if exists and path.exists():
             return "admin", path.read_text().strip()
@@ -269,7 +269,7 @@ def _demo_admin(app) -> tuple[str, str]:  # type: ignore[no-untyped-def]
 def _serve(app, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
     from server.extensions import socketio
 
-    app.extensions["lantern"].services["hub"].start()
+    app.extensions["lantern"].hub.start()
     # What is loaded by now (the app, the venues' indexes) lives as long as the process: keep
     # it out of the collector's scans, and collect young objects less often. A batch of 1,000
     # positions allocates tens of thousands of objects; with the defaults a full collection over

@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server import fleet
 from server.domain.content import featured_experience
-from server.models import Experience, Kiosk, Site, utcnow
-from server.positions import expire_visitors, occupancy, sync_capacity_alerts
-from server.presence_book import PresenceBook
-from server.preservation import alert_dict
-from server.realtime.hub import Hub, kiosk_status
-from server.zone_index import ZoneIndexCache, live_states
+from server.realtime.hub import Hub
+from server.services import fleet
+from server.services.presence import expire_visitors, occupancy, sync_capacity_alerts
+from server.services.preservation import alert_dict
+from server.storage.models import Experience, Kiosk, Site, utcnow
+from server.storage.presence_book import PresenceBook
+from server.storage.zone_index import ZoneIndexCache, live_states
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,6 @@ class LiveVenue:
         self.hub = hub
         self.zone_index = zone_index
         self.presence = presence
-        hub.occupancy_emitter = self.emit_occupancy
-        hub.extra_tasks.append(self.end_due_sessions)
-        hub.start_tasks.append(presence.recover)
-        hub.add_step("presence_flush", 0.0, self.flush_presence)  # writes when due
-        hub.add_step("visitor_expiry", float(hub.settings["LANTERN_VISITOR_SWEEP_S"]),
-                     self.expire_visitors)  # timeouts are minutes long
 
     def flush_presence(self) -> None:
         if self.presence.due():
@@ -41,7 +35,7 @@ class LiveVenue:
 
     def emit_occupancy(self, site_id: str) -> None:
         self.presence.flush()  # operators see every position acknowledged so far
-        with self.hub.db.session() as session:
+        with self.hub.db.transaction() as session:
             site = session.get(Site, site_id)
             if site is None:
                 return
@@ -106,7 +100,7 @@ class LiveVenue:
         now = utcnow()
         with self.presence.exclusive():
             self.presence.flush()
-            with self.hub.db.session() as session:
+            with self.hub.db.transaction() as session:
                 timeouts = {site.id: float(site.config.get("visitor_timeout_s", 900))
                             for site in session.scalars(select(Site))}
                 gone = [site_id for site_id, timeout in timeouts.items()
@@ -117,7 +111,7 @@ class LiveVenue:
             self.hub.occupancy_changed(site_id)
 
     def end_due_sessions(self, session: Session, now: datetime) -> None:
-        from server.kiosk_sessions import end_due
+        from server.services.sessions import end_due
 
         woken = end_due(session, now, float(self.hub.settings["LANTERN_COMMAND_TTL_S"]))
         if woken:

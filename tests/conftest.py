@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from server import create_app
 from server.auth import create_user
-from server.tokens import create_token
+from server.services.tokens import create_token
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
@@ -127,9 +127,9 @@ def no_access_hall(venues: Path) -> Path:
 @pytest.fixture
 def loaded(app, mini_venues: Path):  # type: ignore[no-untyped-def]
     """The app with the tiny venue imported."""
-    from server.venue_import import import_venues
+    from server.services.venues import import_venues
 
-    with app.extensions["lantern"].db.session() as session:
+    with app.extensions["lantern"].db.transaction() as session:
         import_venues(session, mini_venues)
     return app
 
@@ -137,7 +137,7 @@ def loaded(app, mini_venues: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def tokens(db) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """An API token for every role."""
-    with db.session() as session:
+    with db.transaction() as session:
         return {role: create_token(session, role, f"test {role}")
                 for role in ("admin", "operator", "planner", "viewer", "ingest")}
 
@@ -154,7 +154,7 @@ class AuthActions:
         self.db = db
 
     def create(self, username: str = "olga", role: str = "operator") -> None:
-        with self.db.session() as session:
+        with self.db.transaction() as session:
             create_user(session, username, PASSWORD, role)
 
     def csrf(self, path: str = "/login") -> str:

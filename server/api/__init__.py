@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, current_app, request
 
 from server import errors
+
+if TYPE_CHECKING:
+    from server.app import LanternState
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 # views that validate the raw body themselves in one pass (the ingest hot path), with the same
@@ -18,8 +21,8 @@ RAW_BODY_VIEWS = {"api.post_positions"}
 MAX_DEPTH = 32
 
 
-def lantern() -> Any:
-    """The app's LanternState: database, settings and live services."""
+def lantern() -> LanternState:
+    """The app's LanternState: database, settings and live parts."""
     return current_app.extensions["lantern"]
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import request
 from spectree import Response
 
-from server import tokens
 from server.api import actor, api, lantern
 from server.auth import require
 from server.extensions import api_spec
 from server.schemas import ErrorEnvelope, TokenInfo, TokenList, TokenOut, TokenRequest
+from server.services import tokens
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 
@@ -22,7 +22,7 @@ ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 def new_token():  # type: ignore[no-untyped-def]
     """Issue an API token with a role, a name and an optional expiry; the secret is shown once."""
     body: TokenRequest = request.context.json  # type: ignore[attr-defined]
-    with lantern().db.session() as session:
+    with lantern().db.transaction() as session:
         issued = tokens.issue(session, body.role, body.name, body.expires_at, actor=actor())
     return {"id": issued.id, "token": issued.token, "prefix": issued.prefix, "role": issued.role,
             "name": issued.name,
@@ -34,7 +34,7 @@ def new_token():  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=TokenList, **ERRORS), tags=["admin"])
 def list_tokens():  # type: ignore[no-untyped-def]
     """Every API token, newest first, with its last use; never the secret."""
-    with lantern().db.sessions() as session:
+    with lantern().db.open_session() as session:
         return {"tokens": tokens.listing(session)}
 
 
@@ -44,8 +44,8 @@ def list_tokens():  # type: ignore[no-untyped-def]
 def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
     """Revoke a token: refused from now on, and its open /ingest sockets are closed at once."""
     state = lantern()
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         row, changed = tokens.revoke(session, token_id, actor())
     if changed:
-        state.services["hub"].token_revoked(token_id)
+        state.hub.token_revoked(token_id)
     return row

@@ -23,7 +23,7 @@ def health():  # type: ignore[no-untyped-def]
         database = "ok"
     except Exception:  # noqa: BLE001 - reported, not raised: health must answer
         database = "unreachable"
-    hub = state.services.get("hub")
+    hub = state.hub
     loops = hub.health.report() if hub is not None else {}
     stopped = [name for name, loop in loops.items() if loop["state"] != "ok"]
     healthy = database == "ok" and not stopped

@@ -2,7 +2,7 @@
 
 The work's GeoJSON is bounded before anything is built from it (:func:`geo.check_work_geojson`),
 and the check itself runs in a child process under a time and a memory limit
-(:mod:`server.sandbox`): a few kilobytes of zig-zag line with a wide buffer can keep GEOS busy
+(:mod:`server.services.sandbox`): a few kilobytes of zig-zag line with a wide buffer can keep GEOS busy
 for minutes and gigabytes, which the server's one event loop must never wait for.
 """
 
@@ -23,8 +23,8 @@ from server.api.envelope import envelope
 from server.api.sites import get_site
 from server.auth import require
 from server.extensions import api_spec
-from server.sandbox import ChildFailed
 from server.schemas import ErrorEnvelope, ImpactIn, ImpactOut
+from server.services.sandbox import ChildFailed
 
 log = logging.getLogger(__name__)
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422, 503)}
@@ -49,18 +49,18 @@ def _answer(site_id: str, output: str) -> bytes:
     """The child's answer (report JSON or map PNG) to the request's check."""
     body: ImpactIn = request.context.json  # type: ignore[attr-defined]
     state = current_app.extensions["lantern"]
-    with state.db.sessions() as session:
+    with state.db.open_session() as session:
         site = get_site(session, site_id)  # an unknown site is a 404 whatever the body
         work = check_work_geojson(body.geometry,
                                   max_vertices=int(state.settings["LANTERN_IMPACT_MAX_VERTICES"]))
-        zones = state.services["zone_index"].get(session, site)
+        zones = state.zone_index.get(session, site)
     limits = dict(site.config.get("construction_limits") or {})
     if body.height_m is not None:
         limits["proposed_height_m"] = body.height_m
     data = encode_impact_request(zones.geo_zones, work, buffer_m=body.buffer_m,
                                  limits=limits or None, output=output)
     try:
-        answer = state.services["impact"].run(["impact", "--map"] if output == "png"
+        answer = state.impact.run(["impact", "--map"] if output == "png"
                                               else ["impact"], data)
     except ChildFailed as exc:
         log.warning("impact check on %s (%d bytes) %s", site_id, len(data), exc)

@@ -6,13 +6,10 @@ from flask import request
 from spectree import Response
 from sqlalchemy import select
 
-from server import audit, errors, fleet, kiosk_sessions
+from server import errors
 from server.api import actor, api, lantern
 from server.auth import require
-from server.commands import issue_and_wake
 from server.extensions import api_spec
-from server.kiosks import create_kiosk
-from server.models import Kiosk, KioskCommand, KioskPresence
 from server.realtime.hub import kiosk_status
 from server.schemas import (
     ApproveIn,
@@ -31,6 +28,11 @@ from server.schemas import (
     SessionList,
     SessionOut,
 )
+from server.services import audit, fleet
+from server.services import sessions as kiosk_sessions
+from server.services.commands import issue_and_wake
+from server.services.kiosks import create_kiosk
+from server.storage.models import Kiosk, KioskCommand, KioskPresence
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 409, 413, 422)}
 
@@ -44,7 +46,7 @@ def _ttl() -> float:
 @api_spec.validate(resp=Response(HTTP_200=KioskList, **ERRORS), tags=["kiosks"])
 def list_kiosks():  # type: ignore[no-untyped-def]
     """Every kiosk: pending, approved or revoked (not expired pairings), online state, scene, fps."""
-    with lantern().db.sessions() as session:
+    with lantern().db.open_session() as session:
         return {"kiosks": [kiosk_status(k) for k in session.scalars(
             select(Kiosk).where(Kiosk.status != "expired").order_by(Kiosk.id))]}
 
@@ -56,13 +58,13 @@ def register_kiosk():  # type: ignore[no-untyped-def]
     """Register an approved kiosk at a place; its token is shown once."""
     body: KioskIn = request.context.json  # type: ignore[attr-defined]
     state = lantern()
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         kiosk_id, token = create_kiosk(session, body.site_id, body.lon, body.lat, body.kind,
-                                       body.name, body.group, zones=state.services["zone_index"])
+                                       body.name, body.group, zones=state.zone_index)
         audit.record(session, actor(), "create_kiosk", kiosk_id, site=body.site_id)
         status = kiosk_status(session.get_one(Kiosk, kiosk_id))
     # the map shows the new kiosk in its zone now, not after a reload
-    state.services["hub"].to_operators("kiosk_status", status)
+    state.hub.to_operators("kiosk_status", status)
     return {"kiosk_id": kiosk_id, "token": token}, 201
 
 
@@ -74,11 +76,11 @@ def approve_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
     pairing connection."""
     body: ApproveIn = request.context.json  # type: ignore[attr-defined]
     state = lantern()
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         token = fleet.approve(session, kiosk_id, actor(), body.code, site_id=body.site_id,
                               zone_id=body.zone_id, group=body.group,
                               ttl_s=float(state.settings["LANTERN_PAIRING_TTL_S"]))
-    state.services["hub"].paired(kiosk_id, token)
+    state.hub.paired(kiosk_id, token)
     return {"ok": True}
 
 
@@ -88,9 +90,9 @@ def approve_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
 def reject_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Remove a pending kiosk and close its pairing connection."""
     state = lantern()
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         fleet.reject(session, kiosk_id, actor())
-    state.services["hub"].pairing_ended(kiosk_id, "rejected")
+    state.hub.pairing_ended(kiosk_id, "rejected")
     return {"ok": True}
 
 
@@ -100,9 +102,9 @@ def reject_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
 def revoke_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Revoke a kiosk: it is disconnected now and refused from then on."""
     state = lantern()
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         fleet.revoke(session, kiosk_id, actor())
-    state.services["hub"].revoke(kiosk_id)
+    state.hub.revoke(kiosk_id)
     return {"ok": True}
 
 
@@ -115,7 +117,7 @@ def revoke_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
 def command_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Send one kiosk a command; it is retried until acknowledged or its TTL passes."""
     body = _json_object()
-    commands = issue_and_wake(lantern().services["hub"], actor(),
+    commands = issue_and_wake(lantern().hub, actor(),
                               {"action": body.get("action"), "args": body.get("args", {}),
                                "kiosk_id": kiosk_id})
     return {"commands": commands}, 202
@@ -130,7 +132,7 @@ def command_group():  # type: ignore[no-untyped-def]
     body = _json_object()
     if not isinstance(body.get("group"), str):
         raise errors.InvalidContent("invalid command: name a group (* for all)")
-    commands = issue_and_wake(lantern().services["hub"], actor(),
+    commands = issue_and_wake(lantern().hub, actor(),
                               {k: body.get(k) for k in ("group", "exclude", "action", "args")
                                if k in body})
     return {"commands": commands}, 202
@@ -155,7 +157,7 @@ def _session_out(row) -> dict:  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=SessionList, **ERRORS), tags=["sessions"])
 def list_sessions(kiosk_id: str):  # type: ignore[no-untyped-def]
     """The running session and the queue of a kiosk."""
-    with lantern().db.sessions() as session:
+    with lantern().db.open_session() as session:
         fleet.kiosk_or_404(session, kiosk_id)
         return {"sessions": [_session_out(r) for r in kiosk_sessions.queue_of(session, kiosk_id)]}
 
@@ -167,11 +169,11 @@ def start_session(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Queue a timed visitor session; it starts now if the kiosk is free."""
     body: SessionIn = request.context.json  # type: ignore[attr-defined]
     state = lantern()
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         row = kiosk_sessions.request(session, kiosk_id, body.duration_s, body.experience_id,
                                      actor(), _ttl())
         out = _session_out(row)
-    state.services["hub"].wake([kiosk_id])
+    state.hub.wake([kiosk_id])
     return out, 201
 
 
@@ -182,9 +184,9 @@ def extend_session(kiosk_id: str):  # type: ignore[no-untyped-def]
     """Give the running session more time."""
     body: ExtendIn = request.context.json  # type: ignore[attr-defined]
     state = lantern()
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         out = _session_out(kiosk_sessions.extend(session, kiosk_id, body.seconds, actor(), _ttl()))
-    state.services["hub"].wake([kiosk_id])
+    state.hub.wake([kiosk_id])
     return out
 
 
@@ -194,9 +196,9 @@ def extend_session(kiosk_id: str):  # type: ignore[no-untyped-def]
 def end_session(kiosk_id: str):  # type: ignore[no-untyped-def]
     """End the running session now; the next queued one starts."""
     state = lantern()
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         out = _session_out(kiosk_sessions.end(session, kiosk_id, actor(), _ttl()))
-    state.services["hub"].wake([kiosk_id])
+    state.hub.wake([kiosk_id])
     return out
 
 
@@ -205,7 +207,7 @@ def end_session(kiosk_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=CommandStates, **ERRORS), tags=["kiosks"])
 def kiosk_commands(kiosk_id: str):  # type: ignore[no-untyped-def]
     """The kiosk's latest 100 commands, newest first, with delivery state."""
-    with lantern().db.sessions() as session:
+    with lantern().db.open_session() as session:
         fleet.kiosk_or_404(session, kiosk_id)
         rows = session.scalars(select(KioskCommand).where(KioskCommand.kiosk_id == kiosk_id)
                                .order_by(KioskCommand.seq.desc()).limit(100))
@@ -222,7 +224,7 @@ def kiosk_commands(kiosk_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=PresenceHistory, **ERRORS), tags=["kiosks"])
 def kiosk_presence(kiosk_id: str):  # type: ignore[no-untyped-def]
     """The kiosk's online/offline history, newest first (at most 200 changes)."""
-    with lantern().db.sessions() as session:
+    with lantern().db.open_session() as session:
         fleet.kiosk_or_404(session, kiosk_id)
         rows = session.scalars(select(KioskPresence).where(KioskPresence.kiosk_id == kiosk_id)
                                .order_by(KioskPresence.id.desc()).limit(200))

@@ -11,9 +11,9 @@ from server.api import api, lantern
 from server.api.sites import get_site
 from server.auth import require
 from server.extensions import api_spec
-from server.ingest import record_positions
-from server.positions import occupancy
 from server.schemas import ErrorEnvelope, OccupancyOut, PositionsIn, PositionsOut
+from server.services.intake import record_positions
+from server.services.presence import occupancy
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 
@@ -38,8 +38,8 @@ def post_positions(site_id: str):  # type: ignore[no-untyped-def]
 def get_occupancy(site_id: str):  # type: ignore[no-untyped-def]
     """Per zone: visitors (descendants included), effective capacity and level."""
     state = lantern()
-    state.services["presence"].flush()
-    with state.db.sessions() as session:
+    state.presence.flush()
+    with state.db.open_session() as session:
         site = get_site(session, site_id)
-        zones = state.services["zone_index"].get(session, site)
+        zones = state.zone_index.get(session, site)
         return {"site_id": site_id, "zones": occupancy(session, zones)}

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import jsonify, request
 from spectree import Response
 
-from server import errors, preservation
+from server import errors
 from server.api import api, lantern
 from server.auth import current_principal, require
 from server.extensions import api_spec
-from server.ingest import record_readings
 from server.schemas import (
     AlertChange,
     AlertList,
@@ -18,13 +17,11 @@ from server.schemas import (
     ReadingsIn,
     ReadingsOut,
 )
+from server.services import preservation
+from server.services.intake import record_readings
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 
-
-
-def _hook(name: str):  # type: ignore[no-untyped-def]
-    return lantern().services.get(name) or preservation.no_op
 
 
 @api.post("/sites/<site_id>/sensor-readings")
@@ -46,7 +43,7 @@ def post_readings(site_id: str):  # type: ignore[no-untyped-def]
 def get_alerts(site_id: str):  # type: ignore[no-untyped-def]
     """The site's alerts, newest first (?state=raised|cleared|all, default raised)."""
     query: AlertQuery = request.context.query  # type: ignore[attr-defined]
-    with lantern().db.sessions() as session:
+    with lantern().db.open_session() as session:
         return {"alerts": preservation.list_alerts(session, site_id, query.state, query.limit)}
 
 
@@ -57,8 +54,8 @@ def ack_alert(alert_id: int):  # type: ignore[no-untyped-def]
     """Acknowledge an alert: records who and when; acknowledging twice changes nothing."""
     principal = current_principal()
     assert principal is not None
-    with lantern().db.session() as session:
+    with lantern().db.transaction() as session:
         alert, changed = preservation.acknowledge(session, alert_id, principal.name)
     if changed:
-        preservation.call_hook(_hook("on_alert"), alert)
+        preservation.call_hook(lantern().live.alert, alert)
     return alert if changed else {**alert, "change": "none"}

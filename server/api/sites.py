@@ -10,8 +10,6 @@ from server import errors
 from server.api import api
 from server.auth import require
 from server.extensions import api_spec
-from server.models import Basin, Experience, Sensor, Site
-from server.positions import occupancy
 from server.schemas import (
     ErrorEnvelope,
     ExperienceList,
@@ -20,7 +18,9 @@ from server.schemas import (
     SiteList,
     SiteOut,
 )
-from server.zones import live_feature_collection
+from server.services.presence import occupancy
+from server.services.zones import live_feature_collection
+from server.storage.models import Basin, Experience, Sensor, Site
 
 NOT_FOUND = {"HTTP_401": ErrorEnvelope, "HTTP_403": ErrorEnvelope, "HTTP_404": ErrorEnvelope}
 
@@ -53,7 +53,7 @@ def _site_out(site: Site, basin: Basin | None) -> dict:
 @api_spec.validate(resp=Response(HTTP_200=SiteList, **NOT_FOUND), tags=["sites"])
 def list_sites():  # type: ignore[no-untyped-def]
     """Every site with its basin, timezone and capacities."""
-    with _db().sessions() as session:
+    with _db().open_session() as session:
         rows = session.execute(select(Site, Basin).outerjoin(Basin, Site.basin_id == Basin.id)
                                .order_by(Site.id)).all()
         return {"sites": [_site_out(site, basin) for site, basin in rows]}
@@ -64,7 +64,7 @@ def list_sites():  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=SiteOut, **NOT_FOUND), tags=["sites"])
 def show_site(site_id: str):  # type: ignore[no-untyped-def]
     """One site."""
-    with _db().sessions() as session:
+    with _db().open_session() as session:
         site = get_site(session, site_id)
         return _site_out(site, session.get(Basin, site.basin_id) if site.basin_id else None)
 
@@ -75,10 +75,10 @@ def show_site(site_id: str):  # type: ignore[no-untyped-def]
 def site_zones(site_id: str):  # type: ignore[no-untyped-def]
     """The site's current zones as a GeoJSON FeatureCollection with live state and occupancy."""
     state = current_app.extensions["lantern"]
-    state.services["presence"].flush()
-    with state.db.sessions() as session:
+    state.presence.flush()
+    with state.db.open_session() as session:
         site = get_site(session, site_id)
-        site_zones = state.services["zone_index"].get(session, site)
+        site_zones = state.zone_index.get(session, site)
         counts = {r["zone_id"]: r["count"] for r in occupancy(session, site_zones)}
         return live_feature_collection(session, site, site_zones, counts)
 
@@ -88,7 +88,7 @@ def site_zones(site_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=SensorList, **NOT_FOUND), tags=["sites"])
 def site_sensors(site_id: str):  # type: ignore[no-untyped-def]
     """The site's sensors and what each measures."""
-    with _db().sessions() as session:
+    with _db().open_session() as session:
         get_site(session, site_id)
         rows = session.scalars(select(Sensor).where(Sensor.site_id == site_id).order_by(Sensor.id))
         return {"sensors": [{"id": s.id, "zone_id": s.zone_id, "measures": s.measures}
@@ -100,7 +100,7 @@ def site_sensors(site_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(resp=Response(HTTP_200=ExperienceList, **NOT_FOUND), tags=["experiences"])
 def list_experiences():  # type: ignore[no-untyped-def]
     """Every experience of every site."""
-    with _db().sessions() as session:
+    with _db().open_session() as session:
         rows = session.scalars(select(Experience).order_by(Experience.site_id, Experience.id))
         return {"experiences": [
             {"id": e.id, "site_id": e.site_id, "title_en": e.title_en, "title_zh": e.title_zh,
@@ -124,12 +124,12 @@ def experience_preview(experience_id: str):  # type: ignore[no-untyped-def]
     if not 0 <= waypoint <= 100:
         raise errors.InvalidContent("waypoint must lie in 0..100")
     state = current_app.extensions["lantern"]
-    with state.db.sessions() as session:
+    with state.db.open_session() as session:
         experience = session.get(Experience, experience_id)
         if experience is None:
             raise errors.NotFound(f"no experience {experience_id!r}")
         scene = experience.scene
-    png = state.services["previews"].png(scene, waypoint)
+    png = state.previews.png(scene, waypoint)
     response = FlaskResponse(png, mimetype="image/png")
     response.headers["Cache-Control"] = "max-age=300"
     return response

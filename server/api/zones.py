@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from spectree import Response
 from sqlalchemy import select
 
-from server import audit, errors
-from server.api import api
+from server import errors
+from server.api import api, lantern
 from server.api.sites import get_site
 from server.auth import current_principal, require
 from server.extensions import api_spec
-from server.models import Zone, ZoneState, utcnow
 from server.schemas import ErrorEnvelope, ZoneStateIn, ZoneStateOut
+from server.services.zones import set_zone_state
+from server.storage.models import Zone
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 
@@ -20,27 +21,19 @@ ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 @api.post("/sites/<site_id>/zones/<zone_id>/state")
 @require("operate")
 @api_spec.validate(json=ZoneStateIn, resp=Response(HTTP_200=ZoneStateOut, **ERRORS), tags=["sites"])
-def set_zone_state(site_id: str, zone_id: str):  # type: ignore[no-untyped-def]
+def post_zone_state(site_id: str, zone_id: str):  # type: ignore[no-untyped-def]
     """Set a zone's state; a closed zone has capacity 0 until it is opened again."""
     principal = current_principal()
     assert principal is not None
     json: ZoneStateIn = request.context.json  # type: ignore[attr-defined]
-    with current_app.extensions["lantern"].db.session() as session:
+    state = lantern()
+    with state.db.transaction() as session:
         get_site(session, site_id)
         exists = session.scalar(select(Zone.pk).where(Zone.site_id == site_id,
                                                       Zone.zone_id == zone_id,
                                                       Zone.current.is_(True)))
         if exists is None:
             raise errors.NotFound(f"no zone {zone_id!r} at site {site_id!r}")
-        row = session.get(ZoneState, (site_id, zone_id))
-        if row is None:
-            row = ZoneState(site_id=site_id, zone_id=zone_id, state=json.state)
-            session.add(row)
-        row.state, row.reason = json.state, json.reason
-        row.changed_at, row.changed_by = utcnow(), principal.name
-        audit.record(session, principal.name, "set_zone_state", f"{site_id}/{zone_id}",
-                     state=json.state, reason=json.reason)
-    notify = current_app.extensions["lantern"].services.get("on_zone_change")
-    if notify is not None:
-        notify(site_id, zone_id, json.state, json.reason)
+        set_zone_state(session, site_id, zone_id, json.state, json.reason, principal.name)
+    state.live.zone_changed(site_id, zone_id, json.state, json.reason)
     return {"site_id": site_id, "zone_id": zone_id, "state": json.state, "reason": json.reason}

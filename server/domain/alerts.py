@@ -61,7 +61,7 @@ class AlertState:
 
 
 @dataclass(frozen=True)
-class Transition:
+class AlertChange:
     """The alert raises or clears at ``ts``, the time of the reading that completed the hold."""
 
     change: Literal["raised", "cleared"]
@@ -100,13 +100,13 @@ def _number(value: Any) -> float | None:
 
 
 def evaluate(rule: Rule, readings: Sequence[Reading], state: AlertState, *,
-             not_before: datetime | None = None) -> list[Transition]:
+             not_before: datetime | None = None) -> list[AlertChange]:
     """The raises and clears that ``readings`` (sorted by ts) imply, starting from ``state``.
 
     A raise needs every reading of a run beyond the limit and the run to span ``hold_s``; a
     clear needs the same of readings back inside the hysteresis band. Readings at or before
     ``state.since`` were decided already and are skipped, so a late reading cannot undo a past
-    transition: out-of-order delivery does not make alerts flap. A reading before
+    change: out-of-order delivery does not make alerts flap. A reading before
     ``not_before`` (older than the present) counts towards a run but cannot complete one:
     a replayed backlog shows in the history and decides nothing now.
 
@@ -117,7 +117,7 @@ def evaluate(rule: Rule, readings: Sequence[Reading], state: AlertState, *,
     >>> [(t.change, int((t.ts - t0).total_seconds())) for t in evaluate(rule, rs, AlertState())]
     [('raised', 60)]
     """
-    out: list[Transition] = []
+    out: list[AlertChange] = []
     is_open, since = state.open, state.since
     run_start: datetime | None = None
     for reading in readings:
@@ -131,7 +131,7 @@ def evaluate(rule: Rule, readings: Sequence[Reading], state: AlertState, *,
         if not_before is not None and reading.ts < not_before:
             continue
         if (reading.ts - run_start).total_seconds() >= rule.hold_s:
-            out.append(Transition("cleared" if is_open else "raised", reading.ts, reading.value, rule))
+            out.append(AlertChange("cleared" if is_open else "raised", reading.ts, reading.value, rule))
             is_open, since, run_start = not is_open, reading.ts, None
     return out
 

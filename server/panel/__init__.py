@@ -23,12 +23,12 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 from wtforms.validators import ValidationError as FormError
 
-from server import audit
 from server.auth import LoginUser, check_login, end_login_session, start_login_session
 from server.extensions import socketio
 from server.panel import throttle
 from server.panel.redirects import same_site_path
 from server.realtime.control import sign_out
+from server.services import audit
 
 panel = Blueprint("panel", __name__, template_folder="templates", static_folder="static",
                   static_url_path="/panel-static")
@@ -69,7 +69,7 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         db = current_app.extensions["lantern"].db
         name = form.username.data or ""
-        with db.session() as session:
+        with db.transaction() as session:
             user = check_login(session, name, form.password.data or "")
             if user is not None:
                 if current_user.is_authenticated:  # signing in again ends the previous sign-in
@@ -103,7 +103,7 @@ def logout():  # type: ignore[no-untyped-def]
     except FormError as exc:
         return render_template("logout.html", user=current_user, error=str(exc)), 400
     login_session_id, name = current_user.id, current_user.username
-    with current_app.extensions["lantern"].db.session() as session:
+    with current_app.extensions["lantern"].db.transaction() as session:
         end_login_session(session, login_session_id)
         audit.record(session, name, "logout", remote=request.remote_addr)
     logout_user()

@@ -9,8 +9,9 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room  # its m
 
 from server import errors
 from server.auth import PERMISSIONS
-from server.commands import issue_and_wake
+from server.realtime.hub import Hub
 from server.realtime.packets import AnswersErrors
+from server.services.commands import issue_and_wake
 
 NAMESPACE = "/control"
 
@@ -35,7 +36,7 @@ def sign_out(socketio: Any, login_session_id: str) -> None:
 
 
 class ControlNamespace(AnswersErrors, Namespace):
-    def __init__(self, namespace: str, hub: Any) -> None:
+    def __init__(self, namespace: str, hub: Hub) -> None:
         super().__init__(namespace)
         self.hub = hub
 

@@ -17,14 +17,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from server import fleet
-from server.db import Database
-from server.loop_health import LoopHealth
-from server.models import Kiosk, KioskCommand, utcnow
-from server.preservation import alert_dict
 from server.realtime.bus import RedisBus
 from server.realtime.inflight import InFlight
+from server.realtime.loop_health import LoopHealth
+from server.services import fleet
+from server.services.preservation import alert_dict
+from server.storage.database import Database
+from server.storage.models import Kiosk, KioskCommand, utcnow
 
 log = logging.getLogger(__name__)
 MAX_INFLIGHT = 32  # unacknowledged commands sent to one kiosk at a time
@@ -46,9 +47,12 @@ class Hub:
         self.lock = threading.Lock()
         self.bus = RedisBus(settings["SOCKETIO_MESSAGE_QUEUE"]) if settings.get(
             "SOCKETIO_MESSAGE_QUEUE") else None
-        self.extra_tasks: list[Any] = []  # run once a second in one session: f(session, now)
-        self.start_tasks: list[Any] = []  # run once before the loop starts: f()
-        self.token_listeners: list[Callable[[int], None]] = []  # told of revoked API tokens
+        # what the app registers (server/app.py): see on_start, every_second, on_token_revoked,
+        # emit_occupancy_with and add_step
+        self.start_tasks: list[Callable[[], Any]] = []
+        self.second_tasks: list[Callable[[Session, datetime], Any]] = []
+        self.token_listeners: list[Callable[[int], None]] = []
+        self.occupancy_emitter: Callable[[str], None] | None = None
         self.health = LoopHealth()
         # the loop's steps: (name, every how many seconds, f()); each runs on its own, so one
         # that fails does not hold up the others, and health reports each one
@@ -60,9 +64,26 @@ class Hub:
         ]
         self._started = False
 
+    # -- what the app registers -------------------------------------------------------------
     def add_step(self, name: str, every_s: float, step: Callable[[], Any]) -> None:
         """Run ``step`` in the loop every ``every_s`` seconds (0: every turn, about 0.1 s)."""
         self.steps.append((name, every_s, step))
+
+    def on_start(self, task: Callable[[], Any]) -> None:
+        """Run ``task`` once, before the loop starts."""
+        self.start_tasks.append(task)
+
+    def every_second(self, task: Callable[[Session, datetime], Any]) -> None:
+        """Run ``task(session, now)`` once a second, in the session of the delivery tick."""
+        self.second_tasks.append(task)
+
+    def on_token_revoked(self, listener: Callable[[int], None]) -> None:
+        """Tell ``listener(token_id)`` of each revoked API token, wherever it was revoked."""
+        self.token_listeners.append(listener)
+
+    def emit_occupancy_with(self, emitter: Callable[[str], None]) -> None:
+        """``emitter(site_id)`` sends a site's occupancy, at most once per interval."""
+        self.occupancy_emitter = emitter
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -130,7 +151,7 @@ class Hub:
         now = utcnow()
         sent: list[tuple[str, dict[str, Any]]] = []
         c = KioskCommand.__table__.c
-        with self.db.session() as session:
+        with self.db.transaction() as session:
             rows = session.execute(select(c.id, c.kiosk_id, c.seq, c.action, c.args)
                                    .where(c.kiosk_id.in_(list(targets)),
                                           c.status == "pending", c.expires_at > now)
@@ -186,7 +207,7 @@ class Hub:
         with self.lock:
             acks, self.acks = self.acks, []
         if acks:
-            with self.db.session() as session:
+            with self.db.transaction() as session:
                 fleet.record_acks(session, acks)
 
     def paired(self, kiosk_id: str, token: str) -> None:
@@ -202,7 +223,7 @@ class Hub:
         self.to_operators("kiosk_status", {"kiosk_id": kiosk_id, "status": status})
         self.socketio.start_background_task(self._close_pairing, kiosk_id, 0.0)
 
-    def expire_pairings(self, session: Any, now: datetime) -> None:
+    def expire_pairings(self, session: Session, now: datetime) -> None:
         """Pending kiosks past LANTERN_PAIRING_TTL_S expire."""
         for kiosk in fleet.expire_pairings(session, now, float(self.settings["LANTERN_PAIRING_TTL_S"])):
             self.pairing_ended(kiosk.id, "expired")
@@ -263,7 +284,7 @@ class Hub:
         silent kiosks offline, run the extra tasks (session timers)."""
         self.deliver(list(self.local))
         offline_after = float(self.settings["LANTERN_KIOSK_OFFLINE_AFTER_S"])
-        with self.db.session() as session:
+        with self.db.transaction() as session:
             fleet.expire(session, now)
             self.expire_pairings(session, now)
             silent = list(session.scalars(select(Kiosk).where(
@@ -273,7 +294,7 @@ class Hub:
                 self.announce(kiosk)
             for alert in alerts:
                 self.to_operators("alert", alert_dict(alert, "raised"))
-            for task in self.extra_tasks:
+            for task in self.second_tasks:
                 task(session, now)
 
     def _flush_beats(self) -> None:
@@ -281,7 +302,7 @@ class Hub:
             beats, self.beats = self.beats, {}
         if not beats:
             return
-        with self.db.session() as session:
+        with self.db.transaction() as session:
             fleet.store_heartbeats(session, beats)
             for kiosk in session.scalars(select(Kiosk).where(Kiosk.id.in_(list(beats)))):
                 if not kiosk.online:
@@ -323,8 +344,6 @@ class Hub:
                     self.dirty_sites.add(site_id)
         if failed is not None:
             raise failed
-
-    occupancy_emitter: Any = None
 
 
 BEAT_FIELDS = ("scene", "state", "fps", "experience_id")  # what a heartbeat reports

@@ -15,10 +15,11 @@ from typing import Any
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace  # its message reaches the client
 
-from server import errors, ingest
-from server.models import ApiToken, utcnow
+from server import errors
 from server.realtime.packets import AnswersErrors, refusal
-from server.tokens import holder_of
+from server.services import intake as ingest
+from server.services.tokens import holder_of
+from server.storage.models import ApiToken, utcnow
 
 RECHECK_S = 5.0
 
@@ -83,7 +84,7 @@ class IngestNamespace(AnswersErrors, Namespace):
             return False
         if time.monotonic() - gateway.checked < RECHECK_S:
             return True
-        with current_app.extensions["lantern"].db.sessions() as session:
+        with current_app.extensions["lantern"].db.open_session() as session:
             row = session.get(ApiToken, gateway.token_id)
         now = utcnow()
         if row is None or row.revoked_at is not None or (

@@ -13,14 +13,15 @@ from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from pydantic import BaseModel, Field, ValidationError
 
-from server import errors, fleet
+from server import errors
 from server.domain.fleet import MAX_SEQ
-from server.ingest import check_event_times, event_window
-from server.kiosks import kiosk_for_token
-from server.models import Kiosk, utcnow
-from server.realtime.hub import kiosk_status
+from server.realtime.hub import Hub, kiosk_status
 from server.realtime.packets import AnswersErrors, error_ack, refusal
 from server.schemas.presence import Timestamp
+from server.services import fleet
+from server.services.intake import check_event_times, event_window
+from server.services.kiosks import kiosk_for_token
+from server.storage.models import Kiosk, utcnow
 
 
 class Heartbeat(BaseModel):
@@ -110,7 +111,7 @@ class AttemptLimiter:
 
 
 class KioskNamespace(AnswersErrors, Namespace):
-    def __init__(self, namespace: str, hub: Any) -> None:
+    def __init__(self, namespace: str, hub: Hub) -> None:
         super().__init__(namespace)
         self.hub = hub
         self.limiter = RateLimiter(float(hub.settings["LANTERN_SOCKET_RATE"]))
@@ -141,7 +142,7 @@ class KioskNamespace(AnswersErrors, Namespace):
         last_seq = auth.get("last_seq", 0)
         if isinstance(last_seq, bool) or not isinstance(last_seq, int) or not 0 <= last_seq < MAX_SEQ:
             raise ConnectionRefusedError("last_seq must be a whole number from 0 to 2**62 - 1")
-        with self.hub.db.session() as session:
+        with self.hub.db.transaction() as session:
             kiosk = kiosk_for_token(session, kiosk_id, token)
             if kiosk is None:
                 raise ConnectionRefusedError("unauthorized")
@@ -170,7 +171,7 @@ class KioskNamespace(AnswersErrors, Namespace):
         site = auth.get("site")
         if site is not None and not isinstance(site, str):
             raise ConnectionRefusedError("site must be a site id")
-        with self.hub.db.session() as session:
+        with self.hub.db.transaction() as session:
             try:
                 kiosk = fleet.start_pairing(session, str(auth.get("name", ""))[:200],
                                             str(auth.get("kind", "exhibition")), site)
@@ -216,7 +217,7 @@ class KioskNamespace(AnswersErrors, Namespace):
         # resending it forever
         check_event_times(event_window(self.hub.settings), "session", [event.event_id],
                           [event.ts.timestamp()])
-        with self.hub.db.session() as session:
+        with self.hub.db.transaction() as session:
             kiosk = session.get(Kiosk, kiosk_id)
             assert kiosk is not None
             new = fleet.store_session_event(session, kiosk, event.model_dump())

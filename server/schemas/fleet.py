@@ -40,7 +40,7 @@ class ApproveIn(BaseModel):
 
 
 # The kiosk command contract, written once: each action's args model is what REST, /control,
-# the OpenAPI document and the kiosk sessions validate with (server/commands.py applies it).
+# the OpenAPI document and the kiosk sessions validate with (server/services/commands.py applies it).
 LANGUAGES = ("en", "zh")
 Language = Literal["en", "zh"]
 MAX_TEXT_CHARS = 500  # an announcement's text, per language
@@ -116,7 +116,7 @@ def _command_models(extra: dict[str, Any], suffix: str) -> Any:
 
 class CommandIn(RootModel[_command_models({}, "Command")]):  # type: ignore[misc]
     """A kiosk command; ``args`` depend on the action (docs/protocol.md). Documents the body;
-    server/commands.py validates it with the same models."""
+    server/services/commands.py validates it with the same models."""
 
 
 class GroupCommandIn(RootModel[_command_models(  # type: ignore[misc]

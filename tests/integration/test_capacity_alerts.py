@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import socketio
 
-from server.models import Alert
+from server.storage.models import Alert
 from tests.conftest import FIXTURES, bearer, no_access_hall
 from tests.integration.live import LiveServer, wait_for
 from tests.unit.test_positions_api import pos
@@ -35,7 +35,7 @@ def positions(prefix: str, n: int, where: tuple[float, float],
 def heard(loaded, monkeypatch):  # type: ignore[no-untyped-def]
     """What the live venue tells operators, by event name."""
     events: dict[str, list[Any]] = {}
-    hub = loaded.extensions["lantern"].services["hub"]
+    hub = loaded.extensions["lantern"].hub
     monkeypatch.setattr(hub, "to_operators",
                         lambda event, data: events.setdefault(event, []).append(data))
     monkeypatch.setattr(hub, "wake", lambda kiosks: None)
@@ -43,14 +43,14 @@ def heard(loaded, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def capacity_alerts(db) -> list[tuple[str | None, str]]:  # type: ignore[no-untyped-def]
-    with db.sessions() as session:
+    with db.open_session() as session:
         return [(a.zone_id, a.state) for a in session.query(Alert).filter_by(kind="capacity")
                 .order_by(Alert.id)]
 
 
 def test_a_no_access_zone_with_visitors_raises_one_alert_until_it_is_empty(  # type: ignore[no-untyped-def]
         loaded, tokens, heard, db) -> None:
-    client, live = loaded.test_client(), loaded.extensions["lantern"].services["live"]
+    client, live = loaded.test_client(), loaded.extensions["lantern"].live
 
     def send(items: list[dict[str, Any]]) -> None:
         response = client.post("/api/v1/sites/testsite/positions", json={"positions": items},

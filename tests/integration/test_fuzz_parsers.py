@@ -260,14 +260,14 @@ def rest() -> Iterator[dict[str, Any]]:
     """The app with the tiny venue, an admin token, and ids to put in the endpoints' paths."""
     from sqlalchemy import select
 
-    from server import fleet
-    from server.kiosks import create_kiosk
-    from server.models import ApiToken
-    from server.tokens import create_token
-    from server.venue_import import import_venues
+    from server.services import fleet
+    from server.services.kiosks import create_kiosk
+    from server.services.tokens import create_token
+    from server.services.venues import import_venues
+    from server.storage.models import ApiToken
 
     db = APP.extensions["lantern"].db
-    with db.session() as session:
+    with db.transaction() as session:
         import_venues(session, APP_TMP / "venues")
         admin = create_token(session, "admin", "fuzz admin")
         create_token(session, "viewer", "fuzz spare")  # the one the revoke endpoint may revoke

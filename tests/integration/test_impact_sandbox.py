@@ -79,10 +79,10 @@ def test_a_heavy_check_ends_at_the_time_limit_while_the_server_keeps_answering(
 def test_a_check_over_the_memory_limit_fails_alone_with_a_clear_error(tmp_path: Path,
                                                                        mini_venues: Path) -> None:
     app = make_app(tmp_path, LANTERN_IMPACT_MEMORY_MB=350, LANTERN_IMPACT_TIMEOUT_S=60)
-    from server.tokens import create_token
-    from server.venue_import import import_venues
+    from server.services.tokens import create_token
+    from server.services.venues import import_venues
 
-    with app.extensions["lantern"].db.session() as session:
+    with app.extensions["lantern"].db.transaction() as session:
         import_venues(session, mini_venues)
         token = create_token(session, "planner")
     client = app.test_client()
@@ -96,4 +96,4 @@ def test_a_check_over_the_memory_limit_fails_alone_with_a_clear_error(tmp_path: 
                                        "350 MB")
     for path in ("/api/v1/sites/testsite/impact", "/api/v1/sites/testsite/impact/map.png"):
         assert client.post(path, json=NORMAL, headers=bearer(token)).status_code == 200
-    app.extensions["lantern"].services["impact"].close()
+    app.extensions["lantern"].impact.close()

@@ -8,8 +8,8 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from server.tokens import create_token
-from server.venue_import import import_venues
+from server.services.tokens import create_token
+from server.services.venues import import_venues
 from tests.conftest import make_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -21,7 +21,7 @@ def _app():  # type: ignore[no-untyped-def]
     tmp = Path(tempfile.mkdtemp(prefix="lantern-fuzz-"))
     shutil.copytree(FIXTURES / "venues_min", tmp / "venues")
     app = make_app(tmp)
-    with app.extensions["lantern"].db.session() as session:
+    with app.extensions["lantern"].db.transaction() as session:
         import_venues(session, tmp / "venues")
         app.config["FUZZ_TOKEN"] = create_token(session, "admin", "fuzz")
     return app

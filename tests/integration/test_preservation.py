@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from server.models import Alert, AuditLog, SensorReading
-from server.venue_import import import_venues
+from server.services.venues import import_venues
+from server.storage.models import Alert, AuditLog, SensorReading
 from tests.conftest import bearer, make_app
 
 # readings are refused outside the accepted window, and alerts act on the present (15 min):
@@ -70,7 +70,7 @@ def cave(app: Flask, tokens: dict[str, str]) -> dict[str, Any]:
 
 
 def stored(app: Flask, model: Any = SensorReading) -> int:
-    with app.extensions["lantern"].db.sessions() as session:
+    with app.extensions["lantern"].db.open_session() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -158,7 +158,7 @@ def test_co2_above_its_limit_for_the_hold_time_raises_an_alert_and_closes_the_ca
     assert (props["state"], props["capacity"]) == ("closed", 0)
     listed = get(loaded, tokens, f"/sites/{SITE}/alerts?state=raised")["alerts"]
     assert [a["id"] for a in listed] == [alert["id"]]
-    with loaded.extensions["lantern"].db.sessions() as session:
+    with loaded.extensions["lantern"].db.open_session() as session:
         entry = session.scalars(select(AuditLog).where(AuditLog.action == "set_zone_state")).one()
     assert (entry.actor, entry.target, entry.detail["reason"]) == (
         "system", f"{SITE}/{CAVE}", "microclimate: co2_ppm")
@@ -187,11 +187,11 @@ def test_with_operator_reopen_the_cave_stays_closed_until_an_operator_opens_it( 
 
 
 def test_with_operator_reopen_the_zone_is_marked_ready(post, loaded) -> None:  # type: ignore[no-untyped-def]
-    from server.models import ZoneState
+    from server.storage.models import ZoneState
 
     raise_co2(post)
     clear_co2(post)
-    with loaded.extensions["lantern"].db.sessions() as session:
+    with loaded.extensions["lantern"].db.open_session() as session:
         row = session.get(ZoneState, (SITE, CAVE))
         assert row is not None
         assert (row.state, row.reason, row.changed_by) == ("closed", "cleared; awaiting operator",
@@ -202,7 +202,7 @@ def test_with_operator_reopen_the_zone_is_marked_ready(post, loaded) -> None:  #
 def auto_reopen(app: Flask, mini_venues: Path) -> Flask:
     site_json = mini_venues / SITE / "site.json"
     site_json.write_text(json.dumps({**json.loads(site_json.read_text()), "reopen": "auto"}))
-    with app.extensions["lantern"].db.session() as session:
+    with app.extensions["lantern"].db.transaction() as session:
         import_venues(session, mini_venues)
     return app
 
@@ -253,7 +253,7 @@ def test_an_operator_acknowledges_an_alert_once_and_it_is_audited(post, loaded, 
     assert (again["change"], again["acknowledged_by"]) == ("none", body["acknowledged_by"])
     assert client.post("/api/v1/alerts/999999/ack",
                        headers=bearer(tokens["operator"])).status_code == 404
-    with loaded.extensions["lantern"].db.sessions() as session:
+    with loaded.extensions["lantern"].db.open_session() as session:
         actions = session.scalars(select(AuditLog.action).where(
             AuditLog.action == "acknowledge_alert")).all()
     assert len(actions) == 1
@@ -265,11 +265,12 @@ def test_an_unknown_alert_state_filter_is_422(loaded, tokens) -> None:  # type: 
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "invalid"
 
 
-def test_the_realtime_hooks_hear_of_alerts_and_zone_changes(post, loaded) -> None:  # type: ignore[no-untyped-def]
+def test_the_live_venue_hears_of_alerts_and_zone_changes(post, loaded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     heard: list[tuple] = []
-    services = loaded.extensions["lantern"].services
-    services["on_alert"] = lambda alert: heard.append(("alert", alert["change"], alert["metric"]))
-    services["on_zone_change"] = lambda *change: heard.append(("zone", *change))
+    live = loaded.extensions["lantern"].live
+    monkeypatch.setattr(live, "alert",
+                        lambda alert: heard.append(("alert", alert["change"], alert["metric"])))
+    monkeypatch.setattr(live, "zone_changed", lambda *change: heard.append(("zone", *change)))
     raise_co2(post)
     assert heard == [("alert", "raised", "co2_ppm"),
                      ("zone", SITE, CAVE, "closed", "microclimate: co2_ppm")]
@@ -308,10 +309,10 @@ def test_a_week_old_backlog_beyond_the_limit_is_stored_and_closes_nothing(post, 
 
 
 def test_an_alert_stored_with_a_future_time_clears_and_protection_resumes(post, loaded, tokens) -> None:  # type: ignore[no-untyped-def]
-    from server.models import ZoneState
+    from server.storage.models import ZoneState
 
     raise_co2(post)
-    with loaded.extensions["lantern"].db.session() as session:  # as a reading dated 2100 left it
+    with loaded.extensions["lantern"].db.transaction() as session:  # as a reading dated 2100 left it
         alert = session.scalar(select(Alert).where(Alert.zone_id == CAVE))
         alert.raised_at = datetime(2100, 1, 1, tzinfo=UTC)
     assert [a["change"] for a in post(co2({120: 1000, 150: 1000, 180: 1000})).get_json()[
@@ -324,18 +325,18 @@ def test_an_alert_stored_with_a_future_time_clears_and_protection_resumes(post, 
     # a real excursion at three times the limit closes the cave again
     again = post(co2({200: 4500, 230: 4500, 260: 4500})).get_json()
     assert [a["change"] for a in again["alerts"]] == ["raised"]
-    with loaded.extensions["lantern"].db.sessions() as session:
+    with loaded.extensions["lantern"].db.open_session() as session:
         assert session.get(ZoneState, (SITE, CAVE)).state == "closed"
 
 
 @pytest.mark.postgres
 def test_the_closure_loop_works_on_postgresql(postgres_url: str, tmp_path: Path, mini_venues: Path) -> None:
-    from server.tokens import create_token
+    from server.services.tokens import create_token
 
     app = make_app(tmp_path, DATABASE_URL=postgres_url)
     db = app.extensions["lantern"].db
     try:
-        with db.session() as session:
+        with db.transaction() as session:
             import_venues(session, mini_venues)
             tokens = {"ingest": create_token(session, "ingest"),
                       "viewer": create_token(session, "viewer")}

@@ -61,10 +61,10 @@ def test_a_render_over_the_memory_limit_fails_alone_with_a_clear_error(tmp_path:
 
 def preview_as_viewer(app, venues: Path):  # type: ignore[no-untyped-def]
     """Import the venue, then ask for the intro's preview as a viewer: (client, response)."""
-    from server.tokens import create_token
-    from server.venue_import import import_venues
+    from server.services.tokens import create_token
+    from server.services.venues import import_venues
 
-    with app.extensions["lantern"].db.session() as session:
+    with app.extensions["lantern"].db.transaction() as session:
         import_venues(session, venues)
         token = create_token(session, "viewer")
     client = app.test_client()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from server.models import ApiToken, AuditLog
+from server.storage.models import ApiToken, AuditLog
 from tests.conftest import bearer
 
 
@@ -72,7 +72,7 @@ def test_an_unexpected_failure_is_a_500_envelope_without_details(app) -> None:  
 
 
 def _count(db, model) -> int:  # type: ignore[no-untyped-def]
-    with db.sessions() as session:
+    with db.open_session() as session:
         return session.scalar(select(func.count()).select_from(model))  # type: ignore[no-any-return]
 
 
@@ -111,7 +111,7 @@ def test_an_admin_token_creates_a_token_that_works_and_is_audited(app, db, token
     assert response.status_code == 201
     new = response.get_json()["token"]
     assert client.get("/api/v1/sites", headers=bearer(new)).status_code == 200
-    with db.sessions() as session:
+    with db.open_session() as session:
         stored = session.scalars(select(ApiToken.token_hash)).all()
         entry = session.scalars(select(AuditLog).where(
             AuditLog.action == "create_token", AuditLog.actor != "cli")).one()
@@ -120,9 +120,9 @@ def test_an_admin_token_creates_a_token_that_works_and_is_audited(app, db, token
 
 
 def test_a_revoked_token_is_refused(app, db, tokens) -> None:  # type: ignore[no-untyped-def]
-    from server.tokens import revoke_secret
+    from server.services.tokens import revoke_secret
 
-    with db.session() as session:
+    with db.transaction() as session:
         assert revoke_secret(session, tokens["viewer"])
     response = app.test_client().get("/api/v1/sites", headers=bearer(tokens["viewer"]))
     assert response.status_code == 401

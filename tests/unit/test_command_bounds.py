@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from server.commands import parse_command
 from server.errors import InvalidContent
-from server.kiosks import create_kiosk
-from server.models import AuditLog, KioskCommand
+from server.services.commands import parse_command
+from server.services.kiosks import create_kiosk
+from server.storage.models import AuditLog, KioskCommand
 from tests.conftest import bearer
 
 
@@ -52,14 +52,14 @@ def test_args_that_are_not_plain_json_are_refused() -> None:
 
 def test_an_oversized_announcement_over_rest_is_refused_and_stores_nothing(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
     db = loaded.extensions["lantern"].db
-    with db.session() as session:
+    with db.transaction() as session:
         kiosk_id, _ = create_kiosk(session, "testsite", 100.0, 30.0)
     client = loaded.test_client()
     for text in ({"en": "x" * 1_000_000}, "x" * 501, {"fr": "Bonjour"}):
         response = client.post(f"/api/v1/kiosks/{kiosk_id}/commands", headers=bearer(tokens["operator"]),
                                 json={"action": "announce", "args": {"text": text}})
         assert response.status_code == 422, response.get_json()
-    with db.session() as session:
+    with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(KioskCommand)) == 0
         assert session.scalar(select(func.count()).select_from(AuditLog).where(
             AuditLog.action == "command")) == 0

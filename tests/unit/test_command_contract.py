@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from server.commands import parse_command
 from server.errors import InvalidContent
 from server.schemas.fleet import ARGS_OF
+from server.services.commands import parse_command
 
 
 def test_commands_outside_the_contract_are_refused() -> None:

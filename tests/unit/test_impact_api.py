@@ -82,12 +82,12 @@ def test_a_work_over_the_vertex_bound_is_refused_before_any_geometry_work(loaded
 
 
 def test_the_vertex_bound_follows_the_setting(tmp_path, mini_venues) -> None:  # type: ignore[no-untyped-def]
-    from server.tokens import create_token
-    from server.venue_import import import_venues
+    from server.services.tokens import create_token
+    from server.services.venues import import_venues
     from tests.conftest import make_app
 
     app = make_app(tmp_path, LANTERN_IMPACT_MAX_VERTICES=10)
-    with app.extensions["lantern"].db.session() as session:
+    with app.extensions["lantern"].db.transaction() as session:
         import_venues(session, mini_venues)
         token = create_token(session, "planner")
     response = app.test_client().post("/api/v1/sites/testsite/impact",

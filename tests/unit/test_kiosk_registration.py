@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from server.kiosks import create_kiosk
-from server.models import Kiosk
+from server.services.kiosks import create_kiosk
+from server.storage.models import Kiosk
 from tests.conftest import bearer
 
 IN_THE_HALL = (100.0005, 29.9992)  # tests/fixtures/venues_min: inside t-hall-02
@@ -18,7 +18,7 @@ OUTSIDE = (100.1, 30.1)  # beyond every zone of the test site
 def sent(loaded, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:  # type: ignore[no-untyped-def]
     """What the hub sends operators."""
     events: list[tuple[str, Any]] = []
-    hub = loaded.extensions["lantern"].services["hub"]
+    hub = loaded.extensions["lantern"].hub
     monkeypatch.setattr(hub, "to_operators", lambda event, data: events.append((event, data)))
     return events
 
@@ -49,8 +49,8 @@ def test_a_kiosk_registered_outside_every_zone_has_no_zone(loaded, tokens, sent)
 
 def test_create_kiosk_with_the_zone_index_places_the_kiosk_in_its_innermost_zone(loaded) -> None:  # type: ignore[no-untyped-def]
     state = loaded.extensions["lantern"]
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         kiosk_id, _ = create_kiosk(session, "testsite", 100.001, 30.0008,
-                                   zones=state.services["zone_index"])
-    with state.db.session() as session:
+                                   zones=state.zone_index)
+    with state.db.transaction() as session:
         assert session.get_one(Kiosk, kiosk_id).zone_id == "t-va-north"

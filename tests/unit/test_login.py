@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from server import auth as auth_module
-from server.models import AuditLog, LoginSession, User
 from server.panel.redirects import same_site_path
+from server.storage.models import AuditLog, LoginSession, User
 from tests.conftest import PASSWORD, REDIS_URL, AuthActions, make_app, unavailable
 
 
@@ -71,7 +71,7 @@ def test_logout_ends_the_session_and_login_is_audited(auth, client, db) -> None:
     token = auth.csrf("/panel")
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/panel").status_code == 302
-    with db.sessions() as session:
+    with db.open_session() as session:
         assert session.scalars(select(AuditLog.actor).where(AuditLog.action == "login")).all() == ["olga"]
 
 
@@ -129,7 +129,7 @@ def test_a_failed_login_is_audited_with_the_address_and_without_the_password(aut
     auth.create("olga")
     post_login(auth, "olga", "hunter2-secret", address="192.0.2.7")
     post_login(auth, "nobody", "other-secret", address="192.0.2.8")
-    with db.sessions() as session:
+    with db.open_session() as session:
         rows = session.scalars(select(AuditLog).where(AuditLog.action == "login_failed")
                                .order_by(AuditLog.id)).all()
         assert [(r.actor, r.detail["remote"]) for r in rows] == [("olga", "192.0.2.7"),
@@ -198,18 +198,18 @@ def test_a_session_cookie_copied_before_logout_is_refused_after_it(auth, client,
 def test_logout_records_when_the_login_session_ended(auth, client, db) -> None:  # type: ignore[no-untyped-def]
     auth.create("olga")
     auth.login("olga")
-    with db.sessions() as session:
+    with db.open_session() as session:
         row = session.scalars(select(LoginSession)).one()
         assert row.ended_at is None and row.remote == "127.0.0.1" and len(row.id) >= 40
     client.post("/logout", data={"csrf_token": auth.csrf("/panel")})
-    with db.sessions() as session:
+    with db.open_session() as session:
         assert session.scalars(select(LoginSession)).one().ended_at is not None
 
 
 def test_a_deactivated_user_is_signed_out_at_the_next_request(auth, client, db) -> None:  # type: ignore[no-untyped-def]
     auth.create("olga")
     auth.login("olga")
-    with db.session() as session:
+    with db.transaction() as session:
         session.scalars(select(User)).one().active = False
     assert client.get("/api/v1/kiosks").status_code == 401
 
@@ -217,15 +217,15 @@ def test_a_deactivated_user_is_signed_out_at_the_next_request(auth, client, db) 
 def test_last_seen_is_written_at_most_once_a_minute(auth, client, db) -> None:  # type: ignore[no-untyped-def]
     auth.create("olga")
     auth.login("olga")
-    with db.sessions() as session:
+    with db.open_session() as session:
         first = session.scalars(select(LoginSession.last_seen_at)).one()
     client.get("/api/v1/kiosks")
-    with db.session() as session:
+    with db.transaction() as session:
         row = session.scalars(select(LoginSession)).one()
         assert row.last_seen_at == first
         row.last_seen_at = first - timedelta(minutes=2)
     client.get("/api/v1/kiosks")
-    with db.sessions() as session:
+    with db.open_session() as session:
         assert session.scalars(select(LoginSession.last_seen_at)).one() >= first
 
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from server import fleet
-from server.kiosks import create_kiosk
-from server.models import Kiosk, KioskCommand, KioskSession, utcnow
 from server.realtime import kiosk as kiosk_namespace
+from server.services import fleet
+from server.services.kiosks import create_kiosk
+from server.storage.models import Kiosk, KioskCommand, KioskSession, utcnow
 from tests.conftest import bearer
 
 
@@ -26,7 +26,7 @@ def api(loaded, tokens):  # type: ignore[no-untyped-def]
 
 
 def pending_kiosk(db, site_id: str | None = None, age_s: float = 0) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    with db.session() as session:
+    with db.transaction() as session:
         kiosk = fleet.start_pairing(session, "Hall kiosk", "vr", site_id)
         kiosk.created_at = utcnow() - timedelta(seconds=age_s)
         assert kiosk.pairing_code is not None
@@ -74,7 +74,7 @@ def test_approving_after_the_pairing_time_is_a_conflict_even_before_the_sweep(ap
     kiosk_id, code = pending_kiosk(db, "testsite", age_s=601)
     response = api("POST", f"/kiosks/{kiosk_id}/approve", json={"code": code})
     assert response.status_code == 409 and error_code(response) == "pairing_expired"
-    with db.session() as session:
+    with db.transaction() as session:
         assert session.get(Kiosk, kiosk_id).token_hash is None  # type: ignore[union-attr]
 
 
@@ -82,22 +82,22 @@ def test_the_sweep_expires_pending_kiosks_then_removes_them_after_a_day(api, db)
     old_id, old_code = pending_kiosk(db, "testsite", age_s=650)
     new_id, _ = pending_kiosk(db, "testsite", age_s=10)
     now = utcnow()
-    with db.session() as session:
+    with db.transaction() as session:
         expired = fleet.expire_pairings(session, now, 600)
         assert [k.id for k in expired] == [old_id]
-    with db.session() as session:
+    with db.transaction() as session:
         row = session.get(Kiosk, old_id)
         assert row is not None and row.status == "expired" and row.pairing_code is None
     assert old_id not in listed(api) and listed(api)[new_id]["status"] == "pending"
     response = api("POST", f"/kiosks/{old_id}/approve", json={"code": old_code})
     assert response.status_code == 409 and error_code(response) == "pairing_expired"
-    with db.session() as session:
+    with db.transaction() as session:
         assert [k.id for k in fleet.expire_pairings(session, now + timedelta(hours=23), 600)] == [
             new_id]
         assert session.get(Kiosk, old_id) is not None  # kept for a day
-    with db.session() as session:
+    with db.transaction() as session:
         fleet.expire_pairings(session, now + timedelta(days=1, seconds=1), 600)
-    with db.session() as session:
+    with db.transaction() as session:
         assert session.get(Kiosk, old_id) is None
         assert session.get(Kiosk, new_id).status == "expired"  # type: ignore[union-attr]
 
@@ -107,27 +107,27 @@ def test_rejecting_removes_a_pending_kiosk_and_only_a_pending_one(api, db) -> No
     assert api("POST", f"/kiosks/{kiosk_id}/reject").status_code == 200
     assert kiosk_id not in listed(api)
     assert api("POST", f"/kiosks/{kiosk_id}/reject").status_code == 404
-    with db.session() as session:
+    with db.transaction() as session:
         approved_id, _ = create_kiosk(session, "testsite", 100.0, 30.0)
     response = api("POST", f"/kiosks/{approved_id}/reject")
     assert response.status_code == 409 and listed(api)[approved_id]["status"] == "approved"
 
 
 def test_pairing_with_an_unknown_site_stores_nothing(db) -> None:  # type: ignore[no-untyped-def]
-    with db.session() as session, pytest.raises(fleet.errors.UnknownSite, match="atlantis"):
+    with db.transaction() as session, pytest.raises(fleet.errors.UnknownSite, match="atlantis"):
         fleet.start_pairing(session, "x", "vr", "atlantis")
-    with db.session() as session:
+    with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Kiosk)) == 0
 
 
 def test_a_session_with_an_unknown_experience_is_refused_and_stores_nothing(api, db) -> None:  # type: ignore[no-untyped-def]
-    with db.session() as session:
+    with db.transaction() as session:
         kiosk_id, _ = create_kiosk(session, "testsite", 100.0, 30.0)
     response = api("POST", f"/kiosks/{kiosk_id}/sessions",
                    json={"duration_s": 60, "experience_id": "no-such-experience"})
     assert response.status_code == 422 and error_code(response) == "unknown_experience"
     assert "no-such-experience" in response.get_json()["error"]["message"]
-    with db.session() as session:
+    with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(KioskSession)) == 0
         assert session.scalar(select(func.count()).select_from(KioskCommand)) == 0
     started = api("POST", f"/kiosks/{kiosk_id}/sessions",

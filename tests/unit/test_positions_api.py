@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from server.models import PositionEvent, ZoneTransition
+from server.storage.models import PositionEvent, ZoneTransition
 from tests.conftest import bearer
 
 M_LON = 1 / (111320 * math.cos(math.radians(30)))
@@ -57,7 +57,7 @@ def test_a_repeated_event_id_is_counted_as_duplicate_and_stored_once(post, db) -
     body = post([pos("a", "v1", -80, 70), pos("b", "v1", -80, 71, 1)]).get_json()
     assert (body["accepted"], body["duplicates"]) == (1, 1)
     assert [r["duplicate"] for r in body["results"]] == [True, False]
-    with db.sessions() as session:
+    with db.open_session() as session:
         assert session.scalar(select(func.count()).select_from(PositionEvent)) == 2
 
 
@@ -77,7 +77,7 @@ def test_a_visitor_moving_counts_once_in_the_new_zone_after_the_debounce(post, l
     post([pos("c", "v1", 0, 100, 20)])  # still outside 18 s later: the move counts
     zones = occupancy(loaded, tokens)  # reading occupancy writes presence first
     assert zones["t-cave-01"]["count"] == 0 and zones["t-va-north"]["count"] == 1
-    with db.sessions() as session:
+    with db.open_session() as session:
         kinds = session.execute(select(ZoneTransition.zone_id, ZoneTransition.kind)
                                 .order_by(ZoneTransition.id)).all()
     assert [tuple(k) for k in kinds] == [("t-cave-01", "enter"), ("t-cave-01", "exit"),
@@ -87,17 +87,17 @@ def test_a_visitor_moving_counts_once_in_the_new_zone_after_the_debounce(post, l
 def test_jitter_across_a_boundary_is_not_counted_in_and_out(post, loaded, db) -> None:  # type: ignore[no-untyped-def]
     post([pos("a", "v1", -61, 70, 0)])
     post([pos(f"j{i}", "v1", -59 if i % 2 else -61, 70, i) for i in range(1, 9)])
-    loaded.extensions["lantern"].services["presence"].flush()
-    with db.sessions() as session:
+    loaded.extensions["lantern"].presence.flush()
+    with db.open_session() as session:
         assert session.scalar(select(func.count()).select_from(ZoneTransition)) == 1
 
 
 def test_visitors_who_stop_reporting_leave(post, loaded, tokens, db) -> None:  # type: ignore[no-untyped-def]
-    from server.positions import expire_visitors
+    from server.services.presence import expire_visitors
 
     post([pos("a", "v1", -80, 70, 0)])
-    loaded.extensions["lantern"].services["presence"].flush()
-    with db.session() as session:
+    loaded.extensions["lantern"].presence.flush()
+    with db.transaction() as session:
         assert expire_visitors(session, "testsite", T0 + timedelta(seconds=601), 600) == 1
     assert occupancy(loaded, tokens)["t-cave-01"]["count"] == 0
 
@@ -121,7 +121,7 @@ def test_bad_positions_are_refused_and_nothing_is_stored(post, db, bad, status) 
     response = post([pos("ok", "v0", 0, 0), *bad])
     assert response.status_code == status, response.get_json()
     assert "error" in response.get_json()
-    with db.sessions() as session:
+    with db.open_session() as session:
         assert session.scalar(select(func.count()).select_from(PositionEvent)) == 0
 
 
@@ -183,7 +183,7 @@ def test_a_body_that_is_not_a_json_object_is_a_400_and_nothing_is_stored(
                                          headers=bearer(tokens["ingest"]))
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "bad_request"
-    with db.sessions() as session:
+    with db.open_session() as session:
         assert session.scalar(select(func.count()).select_from(PositionEvent)) == 0
 
 
@@ -201,14 +201,14 @@ def test_a_coordinate_that_is_not_a_number_in_range_is_refused(loaded, tokens, l
 def test_the_same_event_id_at_two_sites_is_two_events(loaded, tokens, db, post, mini_venues) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
-    from server.venue_import import import_venues
+    from server.services.venues import import_venues
 
     other = mini_venues / "othersite"
     shutil.copytree(mini_venues / "testsite", other)
     for path in other.iterdir():  # the same venue under other ids
         text = path.read_text().replace("testsite", "othersite").replace('"t-', '"o-')
         path.write_text(text.replace("k-test-", "k-other-"))
-    with db.session() as session:
+    with db.transaction() as session:
         import_venues(session, mini_venues)
     assert post([pos("shared-1", "v1", 0, 0)]).get_json()["accepted"] == 1
     other = loaded.test_client().post("/api/v1/sites/othersite/positions",

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from server.ingest import record_positions
-from server.models import PresenceCheckpoint, VisitorPresence, ZoneTransition
-from server.presence_book import PresenceBook
-from server.venue_import import import_venues
+from server.services.intake import record_positions
+from server.services.venues import import_venues
+from server.storage.models import PresenceCheckpoint, VisitorPresence, ZoneTransition
+from server.storage.presence_book import PresenceBook
 from tests.conftest import make_app
 from tests.unit.test_positions_api import pos
 
@@ -19,7 +19,7 @@ from tests.unit.test_positions_api import pos
 def state(tmp_path: Path, database_url: str, mini_venues: Path):  # type: ignore[no-untyped-def]
     app = make_app(tmp_path, DATABASE_URL=database_url)
     state = app.extensions["lantern"]
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         import_venues(session, mini_venues)
     yield state
     state.db.dispose()
@@ -31,7 +31,7 @@ def send(state, positions: list[dict]) -> dict:  # type: ignore[no-untyped-def]
 
 def stored(db) -> tuple[dict[str, str | None], list[tuple[str, str, str]]]:  # type: ignore[no-untyped-def]
     """(visitor -> zone) and [(visitor, zone, kind)] as the database holds them."""
-    with db.sessions() as session:
+    with db.open_session() as session:
         presence = dict(session.execute(select(VisitorPresence.visitor_id,
                                                VisitorPresence.zone_id)).all())
         moves = [tuple(r) for r in session.execute(
@@ -50,7 +50,7 @@ def test_nothing_reaches_the_presence_table_until_a_flush_and_then_all_of_it(sta
     send(state, WALK[:2])
     send(state, WALK[2:])
     assert stored(state.db) == ({}, [])
-    book = state.services["presence"]
+    book = state.presence
     assert book.stats() == {"visitors": 2, "dirty": 2, "transitions": 4}
     assert book.flush() == 2 + 4
     presence, moves = stored(state.db)
@@ -62,11 +62,11 @@ def test_nothing_reaches_the_presence_table_until_a_flush_and_then_all_of_it(sta
 
 def test_a_visitor_reporting_many_times_is_written_once_per_flush(state) -> None:  # type: ignore[no-untyped-def]
     send(state, [pos(f"e{i}", "v1", -80, 70, i) for i in range(50)])
-    assert state.services["presence"].flush() == 1 + 1  # one presence row, one enter
+    assert state.presence.flush() == 1 + 1  # one presence row, one enter
 
 
 def test_a_restart_replays_what_the_stopped_process_had_not_written(state) -> None:  # type: ignore[no-untyped-def]
-    crashed = state.services["presence"]
+    crashed = state.presence
     crashed.recover()  # the checkpoint a starting process writes
     send(state, WALK[:2])
     crashed.flush()
@@ -83,7 +83,7 @@ def test_a_restart_replays_what_the_stopped_process_had_not_written(state) -> No
     again = PresenceBook(state.db)  # replaying what is already written changes nothing
     again.recover()
     assert stored(state.db) == (presence, moves)
-    with state.db.sessions() as session:
+    with state.db.open_session() as session:
         assert session.scalar(select(func.count()).select_from(PresenceCheckpoint)) == 3
 
 
@@ -93,7 +93,7 @@ def test_a_fresh_database_has_nothing_to_replay(state) -> None:  # type: ignore[
 
 def test_visitors_gone_quiet_are_forgotten_only_for_their_site(state) -> None:  # type: ignore[no-untyped-def]
     send(state, WALK)
-    book = state.services["presence"]
+    book = state.presence
     book.flush()
     from tests.unit.test_positions_api import T0
 
@@ -110,7 +110,7 @@ def test_the_live_sweep_writes_presence_then_forgets_quiet_visitors_everywhere(s
     old = (now - timedelta(hours=2)).isoformat()  # beyond the site's visitor timeout
     send(state, [{**pos("q1", "quiet", -80, 70), "ts": old},
                  {**pos("f1", "fresh", -80, 70), "ts": now.isoformat()}])
-    live, book = state.services["live"], state.services["presence"]
+    live, book = state.live, state.presence
     live._last_expiry = 0.0  # the sweep is due
     live.expire_visitors()
     presence, moves = stored(state.db)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.sandbox import child_env
+from server.services.sandbox import child_env
 
 
 def test_a_child_gets_no_database_url_secret_key_or_lantern_setting(

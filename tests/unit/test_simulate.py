@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from server.positions import occupancy
-from server.simulate import VisitorSimulator
-from server.venue_import import import_venues
+from server.demo.visitors import VisitorSimulator
+from server.services.presence import occupancy
+from server.services.venues import import_venues
 
 VENUES = Path(__file__).resolve().parents[2] / "venues"
 
 
 def test_simulated_visitors_fill_the_visitor_areas_of_every_site(app) -> None:  # type: ignore[no-untyped-def]
     state = app.extensions["lantern"]
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         import_venues(session, VENUES)
     simulator = VisitorSimulator(state, per_site=40)
     assert simulator.step() == 120
     assert simulator.step() == 120
-    state.services["presence"].flush()  # presence is written behind; occupancy reads the table
-    from server.models import Site
+    state.presence.flush()  # presence is written behind; occupancy reads the table
+    from server.storage.models import Site
 
-    with state.db.sessions() as session:
+    with state.db.open_session() as session:
         for site_id in ("mogao", "longmen", "qin_mausoleum"):
-            zones = state.services["zone_index"].get(session, session.get(Site, site_id))
+            zones = state.zone_index.get(session, session.get(Site, site_id))
             counts = {r["zone_id"]: r["count"] for r in occupancy(session, zones)}
             protection = next(z for z, info in zones.zones.items()
                               if info["kind"] == "protection_range")
@@ -33,14 +33,14 @@ def test_simulated_visitors_fill_the_visitor_areas_of_every_site(app) -> None:  
 def test_simulated_sensors_report_for_every_sensor_and_follow_the_crowd(app) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import func, select
 
-    from server.models import Sensor, SensorReading
-    from server.simulate import SensorSimulator
+    from server.demo.visitors import SensorSimulator
+    from server.storage.models import Sensor, SensorReading
 
     state = app.extensions["lantern"]
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         import_venues(session, VENUES)
     sent = SensorSimulator(state).step()
-    with state.db.sessions() as session:
+    with state.db.open_session() as session:
         assert sent == session.scalar(select(func.count()).select_from(Sensor)) > 0
         assert session.scalar(select(func.count()).select_from(SensorReading)) == sent
         co2 = session.scalars(select(SensorReading.co2_ppm)).all()
@@ -50,12 +50,12 @@ def test_simulated_sensors_report_for_every_sensor_and_follow_the_crowd(app) -> 
 def test_a_demo_started_again_on_the_same_database_keeps_its_visitors_moving(app) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import func, select
 
-    from server.models import PositionEvent
+    from server.storage.models import PositionEvent
 
     state = app.extensions["lantern"]
-    with state.db.session() as session:
+    with state.db.transaction() as session:
         import_venues(session, VENUES)
     VisitorSimulator(state, per_site=10).step()
     VisitorSimulator(state, per_site=10).step()  # a second run, as after a restart
-    with state.db.sessions() as session:
+    with state.db.open_session() as session:
         assert session.scalar(select(func.count()).select_from(PositionEvent)) == 60

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from server.models import ApiToken, AuditLog
+from server.storage.models import ApiToken, AuditLog
 from tests.conftest import bearer
 
 
@@ -39,7 +39,7 @@ def test_a_token_revoked_by_id_is_refused_at_once_and_the_revocation_is_audited(
     assert client.get("/api/v1/sites", headers=bearer(body["token"])).status_code == 401
     again = client.post(f"/api/v1/tokens/{body['id']}/revoke", headers=bearer(tokens["admin"]))
     assert again.get_json()["revoked_at"] == revoked.get_json()["revoked_at"]
-    with db.sessions() as session:
+    with db.open_session() as session:
         assert session.scalars(select(AuditLog.target).where(
             AuditLog.action == "revoke_token")).all() == [str(body["id"])]
 
@@ -59,7 +59,7 @@ def test_an_expired_token_is_refused_and_an_expiry_in_the_past_cannot_be_set(
     soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     body = issue(client, tokens["admin"], expires_at=soon).get_json()
     assert client.get("/api/v1/sites", headers=bearer(body["token"])).status_code == 200
-    with db.session() as session:
+    with db.transaction() as session:
         session.get(ApiToken, body["id"]).expires_at = datetime.now(UTC) - timedelta(seconds=1)
     refused = client.get("/api/v1/sites", headers=bearer(body["token"]))
     assert refused.status_code == 401 and "expired" in refused.get_json()["error"]["message"]

@@ -12,11 +12,11 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from server import errors
-from server.db import sane
-from server.db_insert import Bulk, epoch_seconds, stored_texts
 from server.domain.capacity import RESTRICTED_RATIO, capacity_alert_changes, occupancy_rows
-from server.models import Alert, Site, VisitorPresence, ZoneState, ZoneTransition
-from server.zone_index import SiteZones, live_states
+from server.storage.bulk import Bulk, epoch_seconds, stored_texts
+from server.storage.database import sane
+from server.storage.models import Alert, Site, VisitorPresence, ZoneState, ZoneTransition
+from server.storage.zone_index import SiteZones, live_states
 
 log = logging.getLogger(__name__)
 

@@ -17,20 +17,22 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server import audit, errors
-from server.db import Database, sane
+from server import errors
 from server.domain.alerts import (
     METRICS,
+    AlertChange,
     AlertState,
     Reading,
     Rule,
-    Transition,
     evaluate,
     message,
     rules_from_thresholds,
     zone_after_alerts,
 )
-from server.models import Alert, Sensor, SensorReading, Site, Zone, ZoneState, utcnow
+from server.services import audit
+from server.services.zones import set_zone_state
+from server.storage.database import Database, sane
+from server.storage.models import Alert, Sensor, SensorReading, Site, Zone, ZoneState, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,7 @@ def record_readings(db: Database, site_id: str, items: Sequence[Mapping[str, Any
 
     ``now`` is the clock alerts act on (the server's, or a history's); ``horizon_s`` how old a
     reading may be and still raise or clear an alert."""
-    with db.session() as session:
+    with db.transaction() as session:
         result = ingest_readings(session, site_id, items, max_batch=max_batch, now=now,
                                  horizon_s=horizon_s)
     for change in result.alerts:
@@ -142,9 +144,9 @@ def _decide(session: Session, site: Site, sensors: dict[str, str], earliest: dic
                      if alert is not None and alert.state == "raised"
                      else AlertState(False, _decided(alert.cleared_at, now)
                                      if alert is not None else None))
-            for transition in evaluate(rule, series[rule.metric], state, not_before=present):
-                alert = _apply(session, site.id, zone, alert, transition)
-                result.alerts.append(alert_dict(alert, transition.change))
+            for step in evaluate(rule, series[rule.metric], state, not_before=present):
+                alert = _apply(session, site.id, zone, alert, step)
+                result.alerts.append(alert_dict(alert, step.change))
                 changed = True
         if changed and zone.kind == "cave":
             _close_or_reopen(session, site, zone, result)
@@ -187,17 +189,17 @@ def _readings(session: Session, sensor_ids: list[str], metrics: list[str],
 
 
 def _apply(session: Session, site_id: str, zone: Zone, alert: Alert | None,
-           transition: Transition) -> Alert:
-    rule = transition.rule
-    if transition.change == "raised":
+           step: AlertChange) -> Alert:
+    rule = step.rule
+    if step.change == "raised":
         alert = Alert(site_id=site_id, zone_id=zone.zone_id, kind="microclimate", metric=rule.metric,
-                      subject=rule.subject, state="raised", value=transition.value,
-                      threshold=rule.limit, raised_at=transition.ts,
-                      message=message(rule, zone.name_en, zone.zone_id, transition.value))
+                      subject=rule.subject, state="raised", value=step.value,
+                      threshold=rule.limit, raised_at=step.ts,
+                      message=message(rule, zone.name_en, zone.zone_id, step.value))
         session.add(alert)
     else:
         assert alert is not None, "a clear needs the open alert"
-        alert.state, alert.cleared_at = "cleared", transition.ts
+        alert.state, alert.cleared_at = "cleared", step.ts
     session.flush()
     return alert
 
@@ -212,13 +214,8 @@ def _close_or_reopen(session: Session, site: Site, zone: Zone, result: ReadingsR
                                  str(site.config.get("reopen", "operator")))
     if decision is None:
         return
-    if row is None:
-        row = ZoneState(site_id=site.id, zone_id=zone.zone_id, state=decision.state)
-        session.add(row)
-    row.state, row.reason, row.changed_at, row.changed_by = (decision.state, decision.reason,
-                                                             utcnow(), "system")
-    audit.record(session, "system", "set_zone_state", f"{site.id}/{zone.zone_id}",
-                 state=decision.state, reason=decision.reason, cause="microclimate")
+    set_zone_state(session, site.id, zone.zone_id, decision.state, decision.reason, "system",
+                   cause="microclimate")
     result.zone_changes.append((site.id, zone.zone_id, decision.state, decision.reason))
 
 

@@ -7,14 +7,17 @@ Each action's arguments are defined once, by the models of ``server.schemas.flee
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from server import errors, fleet
-from server.models import Experience, utcnow
+from server import errors
 from server.schemas.fleet import ARGS_OF, MAX_ARGS_BYTES
+from server.services import fleet
+from server.storage.database import Database
+from server.storage.models import Experience, utcnow
 
 
 def args_size(args: Any) -> int:
@@ -57,7 +60,20 @@ def with_scene(session: Session, action: str, args: dict[str, Any]) -> dict[str,
     return {**args, "scene": args.get("scene") or experience.scene}
 
 
-def issue_and_wake(hub: Any, actor: str, data: Any) -> list[dict[str, Any]]:
+class Delivery(Protocol):
+    """What sending a command needs of the realtime hub (server/realtime/hub.py): the
+    database, the settings, which kiosks are connected here, and the two ways to deliver."""
+
+    db: Database
+    settings: dict[str, Any]
+    local: dict[str, str]
+
+    def send_now(self, commands: Iterable[dict[str, Any]]) -> int: ...
+
+    def wake(self, kiosk_ids: Iterable[str]) -> None: ...
+
+
+def issue_and_wake(hub: Delivery, actor: str, data: Any) -> list[dict[str, Any]]:
     """Validate a command ``{"kiosk_id" | "group", "exclude", "action", "args"}``, queue it for
     its targets, then deliver it; shared by REST and /control."""
     if not isinstance(data, dict):
@@ -72,7 +88,7 @@ def issue_and_wake(hub: Any, actor: str, data: Any) -> list[dict[str, Any]]:
         if value is not None and not (isinstance(value, str) and 0 < len(value) <= 64):
             raise errors.InvalidContent(f"invalid command: {name} must be a text of 1 to 64 "
                                         f"characters")
-    with hub.db.session() as session:
+    with hub.db.transaction() as session:
         args = with_scene(session, action, args)
         issued = fleet.issue(session, actor, action, args,
                              kiosk_id=kiosk_id, group=group, exclude=exclude,

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import errors
-from server.auth import hash_token, new_token
+from server.domain.access import hash_token, new_token
 from server.domain.fleet import KIOSK_KINDS
-from server.models import Kiosk, Site
-from server.zone_index import ZoneIndexCache
+from server.storage.models import Kiosk, Site
+from server.storage.zone_index import ZoneIndexCache
 
 
 def create_kiosk(session: Session, site_id: str, lon: float, lat: float, kind: str = "exhibition",

@@ -12,12 +12,13 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from server import audit, errors
-from server.auth import hash_token, new_token
-from server.db_insert import Bulk
+from server import errors
 from server.domain import fleet as rules
-from server.models import Alert, Experience, Kiosk, KioskCommand, KioskPresence, Site, utcnow
-from server.zones import current_zones
+from server.domain.access import hash_token, new_token
+from server.services import audit
+from server.services.zones import current_zones
+from server.storage.bulk import Bulk
+from server.storage.models import Alert, Experience, Kiosk, KioskCommand, KioskPresence, Site, utcnow
 
 
 def kiosk_or_404(session: Session, kiosk_id: str) -> Kiosk:
@@ -120,7 +121,7 @@ def issue(session: Session, actor: str, action: str, args: dict[str, Any], *,
           kiosk_id: str | None = None, group: str | None = None, exclude: list[str] | None = None,
           ttl_s: float = 300, now: datetime | None = None) -> list[Issued]:
     """Queue one command for each target kiosk, each with the kiosk's next sequence number."""
-    # the action and args are valid already: server/commands.py validates every command
+    # the action and args are valid already: server/services/commands.py validates every command
     try:
         refs = [rules.KioskRef(*row) for row in session.execute(
             select(Kiosk.id, Kiosk.group, Kiosk.status))]

@@ -1,11 +1,11 @@
-"""Alembic environment: runs against the engine handed over by server.db.Database.migrate."""
+"""Alembic environment: runs against the engine handed over by server.storage.database.Database.migrate."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from server.models import Base
+from server.storage.models import Base
 
 config = context.config
 engine = config.attributes.get("connection_engine")

@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server import audit, errors
+from server import errors
 from server.domain.access import TOKEN_ROLES, Principal, hash_token, new_token
-from server.models import ApiToken, utcnow
+from server.services import audit
+from server.storage.models import ApiToken, utcnow
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often per token
 
@@ -122,5 +123,5 @@ def authenticate(session: Session, token: str, now: datetime | None = None) -> T
 
 def holder_of(db: Any, token: str) -> TokenHolder:
     """:func:`authenticate` in a transaction of its own."""
-    with db.session() as session:
+    with db.transaction() as session:
         return authenticate(session, token)

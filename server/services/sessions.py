@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server import errors, fleet
-from server.commands import parse_command
+from server import errors
 from server.domain import sessions as rules
-from server.models import Experience, KioskSession, utcnow
+from server.services import fleet
+from server.services.commands import parse_command
+from server.storage.models import Experience, KioskSession, utcnow
 
 
 def _plan(row: KioskSession) -> rules.SessionPlan:

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from geo import ZoneIndex, Zones, load_zones, to_display_geojson, with_capacity
-from server.models import Site
-from server.zones import current_zones, zone_states
+from server.services.zones import current_zones, zone_states
+from server.storage.models import Site
 
 
 @dataclass

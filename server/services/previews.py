@@ -1,6 +1,6 @@
 """Scene previews: PNGs rendered in child processes, at most N at once, cached by spec hash.
 
-A render runs ``python -m immersive preview`` in its own process (:mod:`server.sandbox`) with a
+A render runs ``python -m immersive preview`` in its own process (:mod:`server.services.sandbox`) with a
 wall-clock and a memory limit, so a crashing, hanging or bloating renderer costs one request an
 error, never the server.
 """
@@ -12,7 +12,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from server import errors, sandbox
+from server import errors
+from server.services import sandbox
 
 
 class PreviewFailed(errors.LanternError):

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from server.models import AuditLog
+from server.storage.models import AuditLog
 
 
 def record(session: Session, actor: str, action: str, target: str | None = None, /,

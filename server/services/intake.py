@@ -10,15 +10,19 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from server import errors, preservation
-from server.db_insert import epoch_seconds
+from server import errors
 from server.domain.event_window import EventWindow
-from server.models import Site, utcnow
-from server.positions import store_positions
 from server.schemas import PositionsBatch, ReadingsIn
-from server.validation import parse_body
+from server.schemas.validation import parse_body
+from server.services import preservation
+from server.services.presence import store_positions
+from server.storage.bulk import epoch_seconds
+from server.storage.models import Site, utcnow
+
+if TYPE_CHECKING:
+    from server.app import LanternState
 
 
 def event_window(settings: dict[str, Any]) -> EventWindow:
@@ -50,7 +54,7 @@ def _iso(epoch: float) -> str:
         return f"{epoch:.0f} s from 1970"
 
 
-def record_positions(state: Any, site_id: str, body: Any) -> dict[str, Any]:
+def record_positions(state: LanternState, site_id: str, body: Any) -> dict[str, Any]:
     """Validate, classify and store a positions batch (JSON bytes or parsed), fold it into
     presence; tell the hub if anyone moved; answer per event."""
     if not isinstance(body, (dict, bytes, bytearray)):
@@ -59,26 +63,25 @@ def record_positions(state: Any, site_id: str, body: Any) -> dict[str, Any]:
     epochs = epoch_seconds([r["ts"] for r in items])
     check_event_times(event_window(state.settings), "positions", [r["event_id"] for r in items],
                       epochs.tolist())
-    book = state.services["presence"]
+    book = state.presence
     with book.lock:  # from INSERT to fold: a flush's checkpoint never passes an unfolded event
-        with state.db.session() as session:
+        with state.db.transaction() as session:
             site = session.get(Site, site_id)
             if site is None:
                 raise errors.NotFound(f"no site {site_id!r}")
-            zones = state.services["zone_index"].get(session, site)
+            zones = state.zone_index.get(session, site)
             debounce_s = float(site.config.get("debounce_s", 10))
             result = store_positions(session, zones, items,
                                      max_batch=state.settings["LANTERN_MAX_BATCH"],
                                      stored_ts=book.stored_ts, epochs=epochs)
         moves = book.fold(site_id, result.fresh, debounce_s)
-    hub = state.services.get("hub")
-    if hub is not None and moves:
-        hub.occupancy_changed(site_id)
+    if moves:
+        state.hub.occupancy_changed(site_id)
     return {"accepted": result.accepted, "duplicates": result.duplicates,
             "results": result.results}
 
 
-def record_readings(state: Any, site_id: str, body: Any) -> dict[str, Any]:
+def record_readings(state: LanternState, site_id: str, body: Any) -> dict[str, Any]:
     """Validate and store a readings batch, deciding alerts; answer counts and alert changes."""
     if not isinstance(body, dict):
         raise errors.BadRequest("send a JSON object: {\"readings\": [...]}")
@@ -86,10 +89,9 @@ def record_readings(state: Any, site_id: str, body: Any) -> dict[str, Any]:
     now = utcnow()
     check_event_times(event_window(state.settings), "readings", [r["event_id"] for r in items],
                       [r["ts"].timestamp() for r in items], now.timestamp())
-    no_op = preservation.no_op
     result = preservation.record_readings(
         state.db, site_id, items, max_batch=state.settings["LANTERN_MAX_BATCH"], now=now,
         horizon_s=float(state.settings["LANTERN_ALERT_HORIZON_S"]),
-        on_zone_change=state.services.get("on_zone_change") or no_op,
-        on_alert=state.services.get("on_alert") or no_op)
+        on_zone_change=state.live.zone_changed,
+        on_alert=state.live.alert)
     return {"accepted": result.accepted, "duplicates": result.duplicates, "alerts": result.alerts}

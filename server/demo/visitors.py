@@ -12,8 +12,8 @@ import numpy as np
 import shapely
 from sqlalchemy import select
 
-from server.ingest import record_positions
-from server.models import Site, utcnow
+from server.services.intake import record_positions
+from server.storage.models import Site, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +66,9 @@ class VisitorSimulator:
 
     def step(self) -> int:
         """Move every visitor a few metres and ingest their positions; returns positions sent."""
-        db, cache = self.state.db, self.state.services["zone_index"]
+        db, cache = self.state.db, self.state.zone_index
         batches: dict[str, list[dict[str, Any]]] = {}
-        with db.sessions() as session:
+        with db.open_session() as session:
             for site in session.scalars(select(Site)):
                 zones = cache.get(session, site)
                 spots = self._spots(zones)
@@ -113,16 +113,16 @@ class SensorSimulator:
         self.run_id = uuid.uuid4().hex[:8]
 
     def step(self) -> int:
-        from server.models import Sensor
-        from server.positions import occupancy
-        from server.preservation import record_readings
+        from server.services.presence import occupancy
+        from server.services.preservation import record_readings
+        from server.storage.models import Sensor
 
-        db, services = self.state.db, self.state.services
+        db, state = self.state.db, self.state
         per_site: dict[str, list[dict[str, Any]]] = {}
-        with db.sessions() as session:
+        with db.open_session() as session:
             for site in session.scalars(select(Site)):
-                zones = services["zone_index"].get(session, site)
-                services["presence"].flush()
+                zones = state.zone_index.get(session, site)
+                state.presence.flush()
                 counts = {r["zone_id"]: r["count"] for r in occupancy(session, zones)}
                 now = utcnow()
                 for sensor in session.scalars(select(Sensor).where(Sensor.site_id == site.id)):
@@ -136,7 +136,7 @@ class SensorSimulator:
                         "co2_ppm": round(450 + 45 * crowd + self.random.gauss(0, 20))})
         for site_id, items in per_site.items():
             record_readings(db, site_id, items, max_batch=len(items) + 1,
-                            on_zone_change=services["on_zone_change"], on_alert=services["on_alert"])
+                            on_zone_change=state.live.zone_changed, on_alert=state.live.alert)
         return sum(len(v) for v in per_site.values())
 
     def run(self, socketio: Any, interval_s: float = 10.0) -> None:

@@ -129,13 +129,15 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.open_session = sessionmaker(self.engine, expire_on_commit=False)
+        """A plain session: it commits only what the caller commits (reads, or writes that
+        commit in steps)."""
         self.checkpointer: WalCheckpointer | None = None
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on error."""
-        with self.sessions() as session:
+    def transaction(self) -> Iterator[Session]:
+        """A session that commits when the block ends and rolls back if it raises."""
+        with self.open_session() as session:
             try:
                 yield session
                 session.commit()

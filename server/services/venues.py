@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import errors
-from server.models import Basin, Experience, Kiosk, Sensor, Site, Zone
-from server.venue_schema import (
+from server.services.venue_checks import check_zone_geometry
+from server.services.venue_schema import (
     ExperienceSpec,
     KioskSpec,
     Problem,
@@ -24,7 +24,7 @@ from server.venue_schema import (
     parse,
     read_json,
 )
-from server.zone_checks import check_zone_geometry
+from server.storage.models import Basin, Experience, Kiosk, Sensor, Site, Zone
 
 
 @dataclass

@@ -88,7 +88,7 @@ class PresenceCheckpoint(Base):
     """Per server process: the newest position event whose effect on presence is written.
 
     A starting process replays the events after the oldest checkpoint (see
-    ``server/presence_book.py``)."""
+    ``server/storage/presence_book.py``)."""
 
     __tablename__ = "presence_checkpoints"
     writer: Mapped[str] = mapped_column(String(64), primary_key=True)

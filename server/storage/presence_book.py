@@ -32,17 +32,18 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from server.db import SANE_FROM, SANE_UNTIL, Database, sane
-from server.db_insert import Bulk
 from server.domain.presence import Move, VisitorState, step
-from server.models import PositionEvent, PresenceCheckpoint, Site
-from server.models.base import utcnow
+from server.storage.bulk import Bulk
+from server.storage.database import SANE_FROM, SANE_UNTIL, Database, sane
+from server.storage.models import PositionEvent, PresenceCheckpoint, Site
+from server.storage.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
 Key = tuple[str, str]  # (site_id, visitor_id)
 Fresh = tuple[str, str, float, str | None]  # (event_id, visitor_id, epoch seconds, zone_id)
-Transition = tuple[str, str, str, str, float, float | None]  # site, visitor, zone, kind, ts, dwell
+# a visitor entering or leaving a zone (a zone_transitions row): site, visitor, zone, kind, ts, dwell
+ZoneCrossing = tuple[str, str, str, str, float, float | None]
 PRESENCE = ("zone_id", "since", "ts", "pending_zone", "pending_since")
 KEEPALIVE_S = 30.0  # a live process rewrites its checkpoint at least this often
 STALE_S = 300.0  # a checkpoint not rewritten for this long belongs to a process that is gone
@@ -63,7 +64,7 @@ class PresenceBook:
         self._flushing = threading.RLock()
         self._states: dict[str, dict[str, VisitorState]] = {}  # site -> visitor -> state
         self._dirty: set[Key] = set()
-        self._transitions: list[Transition] = []
+        self._transitions: list[ZoneCrossing] = []
         self._last_flush = 0.0
         self._last_checkpoint = 0.0
         # epoch seconds -> stored form, for the timestamps ingested since the last flush (most
@@ -106,7 +107,7 @@ class PresenceBook:
 
     def _load(self, site_id: str, visitors: set[str]) -> None:
         """Read the stored state of visitors this process has not seen yet."""
-        with self.db.sessions() as session:
+        with self.db.open_session() as session:
             bulk = Bulk(session)
             low, high = bulk.ts(SANE_FROM), bulk.ts(SANE_UNTIL)
             # a row dated where Python cannot read is not loaded: the visitor starts afresh
@@ -150,7 +151,7 @@ class PresenceBook:
             presence = [(k, st) for k in dirty
                         if (st := states.get(k[0], {}).get(k[1])) is not None]
             memo, self.stored_ts = self.stored_ts, {}
-            with self.db.sessions() as session:
+            with self.db.open_session() as session:
                 checkpoint = session.scalar(select(func.max(PositionEvent.id))) or 0
         try:
             self._write(presence, transitions, checkpoint, memo)
@@ -162,10 +163,10 @@ class PresenceBook:
         self._last_checkpoint = self._last_flush
         return len(presence) + len(transitions)
 
-    def _write(self, presence: list[tuple[Key, VisitorState]], transitions: list[Transition],
+    def _write(self, presence: list[tuple[Key, VisitorState]], transitions: list[ZoneCrossing],
                checkpoint: int, memo: dict[float, str]) -> None:
         now = utcnow()
-        with self.db.session() as session:
+        with self.db.transaction() as session:
             bulk = Bulk(session, memo)
             ts = bulk.epoch
             bulk.insert("visitor_presence", ("site_id", "visitor_id", *PRESENCE),
@@ -207,7 +208,7 @@ class PresenceBook:
     def recover(self, chunk: int = 20_000) -> int:
         """Replay the events no live checkpoint covers (a process that stopped before its flush);
         then record this process's own checkpoint. Returns the number of events replayed."""
-        with self.db.sessions() as session:
+        with self.db.open_session() as session:
             start = session.scalar(select(func.min(PresenceCheckpoint.event_pk)))
             debounce = {s.id: float(s.config.get("debounce_s", 10))
                         for s in session.scalars(select(Site))}
@@ -215,7 +216,7 @@ class PresenceBook:
         if start is not None:
             last = start
             while True:
-                with self.db.sessions() as session:
+                with self.db.open_session() as session:
                     ids = session.scalars(select(PositionEvent.id).where(PositionEvent.id > last)
                                           .order_by(PositionEvent.id).limit(chunk)).all()
                     if not ids:

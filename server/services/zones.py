@@ -1,4 +1,5 @@
-"""The current zones of a site, as stored, with their live state."""
+"""The current zones of a site, as stored, with their live state, and the one write of a
+zone's state (an operator's or the preservation rules'), audited."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.models import Site, Zone, ZoneState
+from server.services import audit
+from server.storage.models import Site, Zone, ZoneState, utcnow
 
 
 def current_zones(session: Session, site_id: str) -> list[Zone]:
@@ -18,6 +20,19 @@ def current_zones(session: Session, site_id: str) -> list[Zone]:
 def zone_states(session: Session, site_id: str) -> dict[str, str]:
     return {s.zone_id: s.state for s in session.scalars(
         select(ZoneState).where(ZoneState.site_id == site_id))}
+
+
+def set_zone_state(session: Session, site_id: str, zone_id: str, state: str,
+                   reason: str | None, actor: str, **audit_details: Any) -> ZoneState:
+    """Open, close or restrict a zone, and record who did it and why in the audit log."""
+    row = session.get(ZoneState, (site_id, zone_id))
+    if row is None:
+        row = ZoneState(site_id=site_id, zone_id=zone_id, state=state)
+        session.add(row)
+    row.state, row.reason, row.changed_at, row.changed_by = state, reason, utcnow(), actor
+    audit.record(session, actor, "set_zone_state", f"{site_id}/{zone_id}", state=state,
+                 reason=reason, **audit_details)
+    return row
 
 
 def live_feature_collection(session: Session, site: Site, site_zones: Any,

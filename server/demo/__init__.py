@@ -1,0 +1,1 @@
+"""The demo's simulators, apart from the product."""

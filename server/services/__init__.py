@@ -1,0 +1,1 @@
+"""Use cases: each takes a session and its collaborators; imports no Flask."""
