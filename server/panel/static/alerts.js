@@ -15,7 +15,7 @@ export class AlertList {
     this.render();
   }
 
-  /** The server could not list alerts (an older server has no alerts endpoint). */
+  /** The alerts could not be loaded (the server answered an error or could not be reached). */
   showUnavailable(message) {
     this.unavailable = message;
     this.render();
@@ -47,7 +47,7 @@ export class AlertList {
       el("div", {}, a.message || ""),
       a.acknowledged_at
         ? el("div", { class: "muted small" }, `acknowledged by ${a.acknowledged_by || "?"}`)
-        : this.canOperate && typeof a.id === "number"
+        : this.canOperate
           ? el("button", { class: "small", onclick: () => this.acknowledge(a.id) }, "Acknowledge")
           : null)));
   }

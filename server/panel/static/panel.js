@@ -147,7 +147,7 @@ async function reloadAlerts() {
     const { alerts } = await api("GET", `/sites/${state.site}/alerts?state=raised`);
     alertList.replace(alerts);
   } catch (exc) {
-    alertList.showUnavailable(exc.status === 404 ? "This server does not list alerts yet." : exc.message);
+    alertList.showUnavailable(`Alerts could not be loaded: ${exc.message}`);
   }
 }
 
