@@ -30,6 +30,7 @@ DEFAULTS: dict[str, list[str]] = {
     "fanout": ["--kiosks", "500", "--rounds", "5"],
     "heartbeat": ["--clients", "100", "--seconds", "5"],
     "soak": ["--seconds", "60"],
+    "report": ["--events", "1000000"],
 }
 
 

@@ -19,6 +19,7 @@ from server.realtime.hub import Hub
 from server.realtime.ingest import IngestNamespace
 from server.realtime.kiosk import KioskNamespace, RateLimiter
 from server.services.previews import Previews
+from server.services.reports import Reports
 from server.services.sandbox import ChildPool
 from server.storage.database import Database
 from server.storage.presence_book import PresenceBook
@@ -40,6 +41,7 @@ class LanternState:
     impact: ChildPool               # heritage-impact checks run in child processes
     hub: Hub                        # kiosk connections, command delivery, operator updates
     live: LiveVenue                 # what happens when occupancy, zones, alerts or the clock move
+    reports: Reports                # report notebook runs: the queue, the cache, the workers
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -72,7 +74,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         impact=ChildPool("geo", workers=settings["LANTERN_IMPACT_WORKERS"],
                          timeout_s=settings["LANTERN_IMPACT_TIMEOUT_S"],
                          memory_mb=settings["LANTERN_IMPACT_MEMORY_MB"]),
-        hub=hub, live=LiveVenue(hub, zone_index, presence))
+        hub=hub, live=LiveVenue(hub, zone_index, presence),
+        reports=Reports(db, database_url=settings["DATABASE_URL"],
+                        root=Path(settings["LANTERN_REPORTS_PATH"]),
+                        workers=settings["LANTERN_REPORT_WORKERS"],
+                        timeout_s=settings["LANTERN_REPORT_TIMEOUT_S"],
+                        emit=hub.to_operators, spawn=socketio.start_background_task))
     app.extensions["lantern"] = state
 
     login_manager.init_app(app)
@@ -115,6 +122,8 @@ def _wire_realtime(state: LanternState) -> None:
     hub.add_step("visitor_expiry", float(state.settings["LANTERN_VISITOR_SWEEP_S"]),
                  live.expire_visitors)  # timeouts are minutes long
     hub.every_second(live.end_due_sessions)
+    hub.on_start(state.reports.start)  # fail runs of dead processes, take queued runs
+    hub.add_step("report_queue", 1.0, state.reports.tick)
     hub.emit_occupancy_with(live.emit_occupancy)
     socketio.on_namespace(KioskNamespace("/kiosk", hub))
     socketio.on_namespace(ControlNamespace("/control", hub))

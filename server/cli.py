@@ -1,4 +1,4 @@
-"""`python -m server ...`: run, demo, init-db, load-venues, create-user, create-token,
+"""`python -m server ...`: run, demo, history, init-db, load-venues, create-user, create-token,
 revoke-token, create-kiosk."""
 
 from __future__ import annotations
@@ -9,11 +9,14 @@ import json
 import secrets
 import socket
 import sys
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
 from server import create_app, errors
+from server.demo import history as hist
 from server.domain.fleet import KIOSK_KINDS
 
 
@@ -195,28 +198,122 @@ def run(ctx: click.Context, host: str, port: int) -> None:
 @main.command("demo")
 @HOST
 @PORT
+@click.option("--no-history", is_flag=True,
+              help="do not write a past for the venues on the first start  [default: write "
+                   "one, unless the database has one]")
+@click.option("--history-days", default=hist.DEMO_DAYS, type=click.IntRange(min=1),
+              show_default=True, help="days of past the first start writes")
+@click.option("--history-scale", default=hist.DEMO_SCALE,
+              type=click.FloatRange(0, 1, min_open=True), show_default=True,
+              help="share of visitors whose positions the first start's past holds")
 @click.pass_context
-def demo(ctx: click.Context, host: str, port: int) -> None:
-    """Migrate, load the demo venues, ensure a demo admin, and serve."""
+def demo(ctx: click.Context, host: str, port: int, no_history: bool, history_days: int,
+         history_scale: float) -> None:
+    """Migrate, load the demo venues, write a past on the first start, ensure a demo admin,
+    and serve."""
     from server.services.venues import import_venues
 
     _require_free_port(host, port)
     app = _app(ctx)
-    db = app.extensions["lantern"].db
+    state = app.extensions["lantern"]
+    db = state.db
     db.migrate()
     with db.transaction() as session:
         result = import_venues(session, Path(app.config["LANTERN_VENUES_PATH"]))
+    if no_history:
+        click.echo("history: not written (--no-history)")
+    elif hist.history_exists(db):
+        click.echo("history: already written (a first start wrote it; "
+                   "`python -m server history` writes more)")
+    else:
+        _write_history(app, days=history_days, scale=history_scale, sites=(),
+                       seed=hist.DEFAULT_SEED, end=None, progress=True)
     username, password = _demo_admin(app)
     from server.demo.visitors import SensorSimulator, VisitorSimulator
     from server.extensions import socketio
 
-    socketio.start_background_task(VisitorSimulator(app.extensions["lantern"]).run, socketio)
-    socketio.start_background_task(SensorSimulator(app.extensions["lantern"]).run, socketio)
+    socketio.start_background_task(VisitorSimulator(state).run, socketio)
+    socketio.start_background_task(SensorSimulator(state).run, socketio)
     click.echo(f"venues: {', '.join(result.sites)}")
     click.echo("simulated visitors: 300 a site, moving every 3 s; sensors read every 10 s")
     click.echo(f"control panel: http://{host}:{port}/panel")
     click.echo(f"demo login:    {username} / {password}")
     _serve(app, host, port)
+
+
+@main.command("history")
+@click.option("--days", default=hist.DEFAULT_DAYS, type=click.IntRange(min=1), show_default=True,
+              help="whole days of history, ending where --end begins")
+@click.option("--site", "sites", multiple=True,
+              help="a site id (repeat for several)  [default: every site with a visiting "
+                   "pattern]")
+@click.option("--seed", default=hist.DEFAULT_SEED, type=click.IntRange(min=0), show_default=True,
+              help="the same seed writes the same rows")
+@click.option("--scale", default=hist.DEFAULT_SCALE, type=click.FloatRange(0, 1, min_open=True),
+              show_default=True,
+              help="share of visitors whose positions and kiosk sessions are written (the "
+                   "crowd the caves' air feels is always full size)")
+@click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="the day the history stops before, at the sites' local midnight  "
+                   "[default: today]")
+@click.option("--no-progress", is_flag=True,
+              help="no progress bar  [default: a progress bar on stderr]")
+@click.pass_context
+def history_cmd(ctx: click.Context, days: int, sites: tuple[str, ...], seed: int, scale: float,
+                end: Any, no_progress: bool) -> None:
+    """Write a seeded, deterministic past for the venues through the server's own use cases
+    (docs/history.md). Written again over the same days, nothing is stored twice."""
+    from server.services.venues import import_venues
+
+    app = _app(ctx)
+    db = app.extensions["lantern"].db
+    db.migrate()
+    try:
+        with db.transaction() as session:
+            import_venues(session, Path(app.config["LANTERN_VENUES_PATH"]))
+    except errors.LanternError as exc:
+        _fail(exc)
+    _write_history(app, days=days, scale=scale, sites=sites, seed=seed,
+                   end=end.date() if end else None, progress=not no_progress)
+
+
+def _write_history(app, *, days: int, scale: float, sites: tuple[str, ...], seed: int,  # type: ignore[no-untyped-def]
+                   end: Any, progress: bool) -> None:
+    """Write the history with a progress bar, then one line a site and the totals."""
+    from tqdm import tqdm
+
+    state = app.extensions["lantern"]
+    try:
+        chosen = hist.sites_for(state.db, sites)
+    except errors.LanternError as exc:
+        _fail(exc)
+    bar = tqdm(total=len(chosen) * days, unit="site-day", desc="history", disable=not progress,
+               file=sys.stderr, dynamic_ncols=True)
+    done: dict[str, int] = {}
+
+    def on_day(site_id: str, day: Any, counts: dict[str, int]) -> None:
+        done[site_id] = counts.get("sent", 0)
+        bar.set_postfix_str(f"{site_id} {day} positions {sum(done.values()):,}")
+        bar.update(1)
+
+    state.db.start_checkpointer()  # SQLite: copy the write-ahead log beside the writing
+    try:
+        report = hist.generate_history(state.db, state.zone_index, days=days, end=end,
+                                       sites=[s for s, _ in chosen], seed=seed, scale=scale,
+                                       assets=Path(app.config["LANTERN_ASSETS_PATH"]),
+                                       on_day=on_day)
+    except errors.LanternError as exc:
+        bar.close()
+        _fail(exc)
+    bar.close()
+    click.echo(f"history {report.start} .. {report.end - timedelta(days=1)} ({days} day(s)), "
+               f"seed {seed}, scale {scale:g}, written in {report.seconds:.1f} s:")
+    for site_id, c in report.sites.items():
+        click.echo(f"  {site_id}: {c['visitors']:,} visitors ({c['reporters']:,} reporting), "
+                   f"{c['positions']:,} positions ({c['duplicates']:,} already stored), "
+                   f"{c['readings']:,} readings, {c['alerts']} alerts, {c['closures']} "
+                   f"closures, {c['session_events']:,} kiosk session events")
+    click.echo(f"  total: {report.total('positions'):,} positions")
 
 
 def _require_free_port(host: str, port: int) -> None:

@@ -55,6 +55,12 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "LANTERN_LOGIN_USER_RATE": ("5 per minute", str, "failed logins per user name"),
     "LANTERN_KIOSK_INFLIGHT_BYTES": (262_144, int,
                                      "bytes of commands sent to one kiosk and not yet acknowledged"),
+    "LANTERN_REPORTS_PATH": (None, str, "folder of report runs' outputs, one folder a run; default: "
+                             "`reports/` in the instance folder"),
+    "LANTERN_REPORT_WORKERS": (1, int, "report notebooks one server process runs at once (each in its "
+                               "own process); more wait queued"),
+    "LANTERN_REPORT_TIMEOUT_S": (600, int, "a report run still going after this many seconds is "
+                                 "stopped and failed"),
     "LANTERN_LOG_LEVEL": ("INFO", str, "logging level"),
     "LANTERN_ASYNC_MODE": ("gevent", str, "Flask-SocketIO async mode, chosen by measurement "
                            "([docs/async-mode.md](docs/async-mode.md))"),
@@ -78,6 +84,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     instance = Path(config["LANTERN_INSTANCE_PATH"])
     if not config["DATABASE_URL"]:
         config["DATABASE_URL"] = f"sqlite:///{instance / 'lantern.db'}"
+    if not config["LANTERN_REPORTS_PATH"]:
+        config["LANTERN_REPORTS_PATH"] = str(instance / "reports")
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _instance_secret(instance)
     return config

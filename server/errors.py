@@ -92,3 +92,15 @@ class PairingExpired(Conflict):
     """A pending kiosk waited longer than the pairing time and must pair again."""
 
     code = "pairing_expired"
+
+
+class UnknownNotebook(InvalidContent):
+    """A report run names a notebook that does not exist."""
+
+    code = "unknown_notebook"
+
+
+class InvalidParameters(InvalidContent):
+    """A report's parameters are unknown, mistyped or out of range; ``details`` names each field."""
+
+    code = "invalid_parameters"

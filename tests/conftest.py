@@ -14,9 +14,8 @@ from sqlalchemy import create_engine, text
 from server import create_app
 from server.auth import create_user
 from server.services.tokens import create_token
+from tests.helpers import FIXTURES, ROOT  # noqa: F401 - ROOT: tests import it from here too
 
-FIXTURES = Path(__file__).parent / "fixtures"
-ROOT = Path(__file__).parent.parent
 POSTGRES_ADMIN_URL = os.environ.get("LANTERN_TEST_POSTGRES_URL",
                                     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("LANTERN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -166,10 +165,13 @@ class AuthActions:
         assert match, "no CSRF token in the page"
         return match.group(1)
 
-    def login(self, username: str = "olga", password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    def login(self, username: str = "olga", password: str = PASSWORD,  # type: ignore[no-untyped-def]
+              address: str = "127.0.0.1", path: str = "/login"):
+        """Post the login form from client ``address`` to ``path`` (which may carry ``?next=``)."""
         token = self.csrf()
-        return self.client.post("/login", data={"username": username, "password": password,
-                                                "csrf_token": token})
+        return self.client.post(path, data={"username": username, "password": password,
+                                            "csrf_token": token},
+                                environ_base={"REMOTE_ADDR": address})
 
 
 @pytest.fixture

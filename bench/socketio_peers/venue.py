@@ -1,6 +1,6 @@
 """A real Lantern server on the real venues, for the live-venue benchmarks.
 
-Wraps ``tests/integration/live.py``'s ``LiveServer`` (a ``python -m server run`` process on a
+Wraps ``tests/helpers.py``'s ``LiveServer`` (a ``python -m server run`` process on a
 free loopback port, set up through the project's own CLI) and adds what the benchmarks need:
 the site's bounding box, kiosks made over REST, and the server's CPU time.
 """
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.integration.live import LiveServer  # noqa: E402
+from tests.helpers import LiveServer  # noqa: E402
 
 from .runner import cpu_seconds  # noqa: E402
 

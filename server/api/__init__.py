@@ -72,4 +72,4 @@ def _deeper_than(value: object, limit: int) -> bool:
     return any(isinstance(item, (dict, list)) for item in level)
 
 
-from server.api import admin, health, impact, kiosks, positions, readings, sites, zones  # noqa: E402,F401  (routes register on import)
+from server.api import admin, health, impact, kiosks, positions, readings, reports, sites, zones  # noqa: E402,F401  (routes register on import)

@@ -27,7 +27,19 @@ class KioskRef:
 
 def resolve_targets(kiosks: Iterable[KioskRef], *, kiosk_id: str | None = None,
                     group: str | None = None, exclude: Iterable[str] = ()) -> list[str]:
-    """The approved kiosks a command goes to: one kiosk, or a group (``*`` = all) minus exclusions."""
+    """The approved kiosks a command goes to: one kiosk, or a group (``*`` = all) minus exclusions.
+
+    >>> fleet = [KioskRef("k1", "hall", "approved"), KioskRef("k2", "hall", "approved"),
+    ...          KioskRef("k3", "cave", "approved"), KioskRef("k4", "hall", "pending")]
+    >>> resolve_targets(fleet, group="hall"), resolve_targets(fleet, group="*", exclude=["k2"])
+    (['k1', 'k2'], ['k1', 'k3'])
+    >>> resolve_targets(fleet, kiosk_id="k4")  # not approved (yet): no target
+    []
+    >>> resolve_targets(fleet, kiosk_id="k1", group="hall")
+    Traceback (most recent call last):
+    ...
+    server.domain.fleet.CommandRejected: name exactly one of kiosk_id or group
+    """
     if (kiosk_id is None) == (group is None):
         raise CommandRejected("name exactly one of kiosk_id or group")
     skip = set(exclude)
@@ -44,7 +56,13 @@ def pairing_code() -> str:
 
 
 def pairing_code_matches(given: str, shown: str | None) -> bool:
-    """Whether an operator typed the code on the kiosk's screen (the dash and spaces optional)."""
+    """Whether an operator typed the code on the kiosk's screen (the dash and spaces optional).
+
+    >>> pairing_code_matches("481 302", "481-302"), pairing_code_matches("481302", "481-302")
+    (True, True)
+    >>> pairing_code_matches("481-303", "481-302"), pairing_code_matches("481-302", None)
+    (False, False)
+    """
     if shown is None:
         return False
     digits = "".join(ch for ch in given if ch in "0123456789")

@@ -31,7 +31,28 @@ class Move:
 
 def step(visitor_id: str, state: VisitorState | None, zone: str | None, ts: float,
          debounce_s: float) -> tuple[VisitorState, Move | None]:
-    """Apply one observation; return the new state and the move it confirms, if any."""
+    """Apply one observation; return the new state and the move it confirms, if any.
+
+    A visitor first seen is in that zone at once; a new zone counts once it has been seen for
+    ``debounce_s``, and the move is dated from when it was first seen there:
+
+    >>> state, move = step("v1", None, "cave", 0.0, debounce_s=5)
+    >>> move
+    Move(visitor_id='v1', from_zone=None, to_zone='cave', ts=0.0, dwell_s=None)
+    >>> state, move = step("v1", state, "hall", 10.0, debounce_s=5)
+    >>> move is None, state.zone, state.pending_zone
+    (True, 'cave', 'hall')
+    >>> state, move = step("v1", state, "hall", 16.0, debounce_s=5)
+    >>> move
+    Move(visitor_id='v1', from_zone='cave', to_zone='hall', ts=10.0, dwell_s=10.0)
+
+    A step across the boundary and back within ``debounce_s`` moves no one:
+
+    >>> state, move = step("v1", state, "cave", 17.0, debounce_s=5)
+    >>> state, move = step("v1", state, "hall", 18.0, debounce_s=5)
+    >>> move is None, state.zone, state.pending_zone
+    (True, 'hall', None)
+    """
     if state is None:
         return VisitorState(zone, ts, ts), Move(visitor_id, None, zone, ts, None)
     if ts < state.ts:

@@ -65,3 +65,13 @@ from server.schemas.presence import (  # noqa: F401
     ReadingsOut,
     ZoneOccupancy,
 )
+from server.schemas.reports import (  # noqa: F401
+    NotebookList,
+    NotebookOut,
+    ReportIn,
+    ReportQuery,
+    ReportRunList,
+    ReportRunOut,
+    RunError,
+    RunProgress,
+)

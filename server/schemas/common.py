@@ -24,7 +24,7 @@ class Health(BaseModel):
     loops: dict[str, LoopState] = Field(
         default_factory=dict, description="background loops of the answering process (empty "
         "until they start): presence_flush, visitor_expiry, heartbeat_flush, command_delivery, "
-        "command_acks, occupancy_emit, wal_checkpoint (SQLite)")
+        "command_acks, occupancy_emit, report_queue, wal_checkpoint (SQLite)")
     stopped: list[str] = Field(default_factory=list)
 
 

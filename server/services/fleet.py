@@ -283,13 +283,16 @@ def store_heartbeats(session: Session, beats: dict[str, dict[str, Any]]) -> None
           "b_fps": b.get("fps"), "b_exp": b.get("experience_id")} for kid, b in beats.items()])
 
 
-def store_session_event(session: Session, kiosk: Kiosk, event: dict[str, Any]) -> bool:
-    """Store a visitor-session event once; True if it was new."""
+def store_session_event(session: Session, kiosk: Kiosk, event: dict[str, Any], *,
+                        now: datetime | None = None) -> bool:
+    """Store a visitor-session event once, received ``now`` (default: the server's clock);
+    True if it was new."""
     experience = session.get(Experience, event["experience_id"]) if event.get(
         "experience_id") else None
     bulk = Bulk(session)
-    before = bulk.select_in("SELECT event_id FROM kiosk_session_events WHERE event_id IN ({in})",
-                            (), [event["event_id"]])
+    # event ids are unique per kiosk: the (kiosk_id, event_id) index answers at once
+    before = bulk.select_in("SELECT event_id FROM kiosk_session_events WHERE kiosk_id = ? "
+                            "AND event_id IN ({in})", (kiosk.id,), [event["event_id"]])
     if before:
         return False
     bulk.insert("kiosk_session_events",
@@ -298,5 +301,5 @@ def store_session_event(session: Session, kiosk: Kiosk, event: dict[str, Any]) -
                 [(event["event_id"], kiosk.id, event["session_id"], event["event"],
                   event.get("experience_id"), kiosk.zone_id,
                   experience.substitute_for if experience else None, event.get("hotspot_id"),
-                  event.get("completion"), bulk.ts(event["ts"]), bulk.ts(utcnow()))])
+                  event.get("completion"), bulk.ts(event["ts"]), bulk.ts(now or utcnow()))])
     return True

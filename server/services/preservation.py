@@ -149,7 +149,7 @@ def _decide(session: Session, site: Site, sensors: dict[str, str], earliest: dic
                 result.alerts.append(alert_dict(alert, step.change))
                 changed = True
         if changed and zone.kind == "cave":
-            _close_or_reopen(session, site, zone, result)
+            _close_or_reopen(session, site, zone, result, now)
 
 
 def _decided(at: datetime | None, now: datetime) -> datetime | None:
@@ -204,7 +204,8 @@ def _apply(session: Session, site_id: str, zone: Zone, alert: Alert | None,
     return alert
 
 
-def _close_or_reopen(session: Session, site: Site, zone: Zone, result: ReadingsResult) -> None:
+def _close_or_reopen(session: Session, site: Site, zone: Zone, result: ReadingsResult,
+                     now: datetime) -> None:
     open_metrics = session.scalars(select(Alert.metric).where(
         Alert.site_id == site.id, Alert.zone_id == zone.zone_id, Alert.kind == "microclimate",
         Alert.state == "raised")).all()
@@ -215,7 +216,7 @@ def _close_or_reopen(session: Session, site: Site, zone: Zone, result: ReadingsR
     if decision is None:
         return
     set_zone_state(session, site.id, zone.zone_id, decision.state, decision.reason, "system",
-                   cause="microclimate")
+                   now=now, cause="microclimate")
     result.zone_changes.append((site.id, zone.zone_id, decision.state, decision.reason))
 
 

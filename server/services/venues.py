@@ -23,6 +23,7 @@ from server.services.venue_schema import (
     ZoneProps,
     parse,
     read_json,
+    visiting_problems,
 )
 from server.storage.models import Basin, Experience, Kiosk, Sensor, Site, Zone
 
@@ -106,6 +107,9 @@ def _check_zones(bundle: SiteBundle, path: Path, problems: list[Problem]) -> set
 def _check_references(bundle: SiteBundle, zone_ids: set[str], problems: list[Problem]) -> None:
     folder = bundle.folder
     experiences = {e.id for e in bundle.experiences}
+    if bundle.site is not None:
+        for message in visiting_problems(bundle.site, (bundle.zones or {}).get("features") or []):
+            problems.append(Problem(str(folder / "site.json"), None, message))
     for s in bundle.sensors:
         if s.zone_id not in zone_ids:
             problems.append(Problem(str(folder / "sensors.json"), s.id, f"unknown zone {s.zone_id!r}"))

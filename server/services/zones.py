@@ -3,6 +3,7 @@ zone's state (an operator's or the preservation rules'), audited."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,14 +24,17 @@ def zone_states(session: Session, site_id: str) -> dict[str, str]:
 
 
 def set_zone_state(session: Session, site_id: str, zone_id: str, state: str,
-                   reason: str | None, actor: str, **audit_details: Any) -> ZoneState:
-    """Open, close or restrict a zone, and record who did it and why in the audit log."""
+                   reason: str | None, actor: str, *, now: datetime | None = None,
+                   **audit_details: Any) -> ZoneState:
+    """Open, close or restrict a zone, and record who did it and why in the audit log;
+    ``now`` is the clock it happens on (the server's, or a history's)."""
+    now = now or utcnow()
     row = session.get(ZoneState, (site_id, zone_id))
     if row is None:
         row = ZoneState(site_id=site_id, zone_id=zone_id, state=state)
         session.add(row)
-    row.state, row.reason, row.changed_at, row.changed_by = state, reason, utcnow(), actor
-    audit.record(session, actor, "set_zone_state", f"{site_id}/{zone_id}", state=state,
+    row.state, row.reason, row.changed_at, row.changed_by = state, reason, now, actor
+    audit.record(session, actor, "set_zone_state", f"{site_id}/{zone_id}", at=now, state=state,
                  reason=reason, **audit_details)
     return row
 

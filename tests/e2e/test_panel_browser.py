@@ -21,7 +21,7 @@ from tests.e2e.browser import (
     temp_profile,
     watch_csp,
 )
-from tests.integration.live import ROOT, LiveServer, wait_for
+from tests.helpers import ROOT, LiveServer, wait_for
 
 DOCS = ROOT / "docs"
 

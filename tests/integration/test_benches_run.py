@@ -15,12 +15,13 @@ TINY = {
     "bench_ingest": ["--batches", "2", "--warmup", "1", "--size", "100", "--threads", "2"],
     "bench_fanout": ["--kiosks", "3", "--rounds", "1"],
     "bench_heartbeat": ["--clients", "2", "--seconds", "0.3", "--warmup", "0.1"],
+    "bench_history": ["--positions", "20000"],
 }
 
 
 @pytest.fixture(scope="module")
 def reports() -> dict[str, dict[str, Any]]:
-    """Run the three benchmarks side by side (``--json``); their reports by name.
+    """Run the benchmarks side by side (``--json``); their reports by name.
 
     They run at once to keep this module short; the figures mean nothing at this size.
     """
@@ -64,3 +65,13 @@ def test_heartbeat_bench_gets_acks_from_lantern_and_the_baseline_without_errors(
         assert r["round_trips"] > 0
         assert r["errors"] == 0
         assert r["refused_ok"]
+
+
+def test_history_bench_writes_the_positions_through_the_use_cases_and_times_the_raw_insert(
+        reports: dict[str, dict[str, Any]]) -> None:
+    report = reports["bench_history"]
+    history, raw = report["history"], report["raw"]
+    assert 0.5 * 20_000 < history["positions"] == raw["positions"] < 1.5 * 20_000
+    assert history["rows"]["zone_transitions"] > 0 and history["rows"]["sensor_readings"] > 0
+    assert history["rows"]["visitor_presence"] == 0  # everyone left by the end
+    assert history["positions_per_s"] > 0 and raw["positions_per_s"] > 0

@@ -4,31 +4,21 @@ capacity alert for operators, which clears when the zone is empty again or reope
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import socketio
 
 from server.storage.models import Alert
 from tests.conftest import FIXTURES, bearer, no_access_hall
-from tests.integration.live import LiveServer, wait_for
-from tests.unit.test_positions_api import pos
+from tests.helpers import CAVE, LiveServer, Operator, positions, wait_for
 
 HALL = (50, -85)  # metres from the test site's centre: inside t-hall-02
-CAVE = (-80, 70)  # inside t-cave-01
 
 
 @pytest.fixture
 def mini_venues(mini_venues: Path) -> Path:
     return no_access_hall(mini_venues)
-
-
-def positions(prefix: str, n: int, where: tuple[float, float],
-              later_s: float = 0) -> list[dict[str, Any]]:
-    when = (datetime.now(UTC) + timedelta(seconds=later_s)).isoformat()
-    return [{**pos(f"{prefix}{i}", f"v{i}", *where), "ts": when} for i in range(n)]
 
 
 @pytest.fixture
@@ -58,8 +48,8 @@ def test_a_no_access_zone_with_visitors_raises_one_alert_until_it_is_empty(  # t
         assert response.status_code == 200, response.get_json()
         live.emit_occupancy("testsite")
 
-    send(positions("a", 3, HALL))
-    send(positions("b", 6, HALL))  # more visitors: the same alert stays open
+    send(positions(3, *HALL, visitor="v"))
+    send(positions(6, *HALL, visitor="v"))  # more visitors: the same alert stays open
     alerts = heard.get("alert", [])
     assert [(a["kind"], a["zone_id"], a["change"]) for a in alerts] == [
         ("capacity", "t-hall-02", "raised")]
@@ -68,9 +58,9 @@ def test_a_no_access_zone_with_visitors_raises_one_alert_until_it_is_empty(  # t
     hall = {z["zone_id"]: z for z in heard["occupancy"][-1]["zones"]}["t-hall-02"]
     assert (hall["level"], hall["violations"]) == ("stop", 6)
 
-    send(positions("c", 6, (5000, 0)))  # everyone leaves the site ...
+    send(positions(6, 5000, 0, visitor="v"))  # everyone leaves the site ...
     assert [a["change"] for a in heard["alert"]] == ["raised"]
-    send(positions("d", 6, (5000, 0), later_s=15))  # ... and stays away past the debounce
+    send(positions(6, 5000, 0, visitor="v", later_s=15))  # ... and stays away past the debounce
     assert [a["change"] for a in heard["alert"]] == ["raised", "cleared"]
     assert capacity_alerts(db) == [("t-hall-02", "cleared")]
 
@@ -78,7 +68,7 @@ def test_a_no_access_zone_with_visitors_raises_one_alert_until_it_is_empty(  # t
 def test_closing_a_zone_with_visitors_inside_raises_an_alert_and_reopening_clears_it(  # type: ignore[no-untyped-def]
         loaded, tokens, heard, db) -> None:
     client = loaded.test_client()
-    client.post("/api/v1/sites/testsite/positions", json={"positions": positions("a", 2, CAVE)},
+    client.post("/api/v1/sites/testsite/positions", json={"positions": positions(2, *CAVE)},
                 headers=bearer(tokens["ingest"]))
     for state in ("closed", "open"):
         response = client.post("/api/v1/sites/testsite/zones/t-cave-01/state",
@@ -93,22 +83,17 @@ def test_operators_hear_the_capacity_alert_over_their_socket(tmp_path: Path) -> 
     venues = tmp_path / "venues"
     shutil.copytree(FIXTURES / "venues_min", venues)
     server = LiveServer(tmp_path, venues=no_access_hall(venues)).start()
-    alerts: list[dict[str, Any]] = []
-    operator = socketio.Client(reconnection=False)
-    operator.on("alert", alerts.append, namespace="/control")
     try:
-        browser = server.login("olga")
-        operator.connect(server.url, namespaces=["/control"], transports=["websocket"],
-                         headers={"Cookie": "; ".join(f"{c.name}={c.value}"
-                                                      for c in browser.cookies)},
-                         wait_timeout=5)
-        for batch in ("a", "b"):
-            server.api("POST", "/sites/testsite/positions",
-                       json={"positions": positions(batch, 4, HALL)}).raise_for_status()
-        wait_for(lambda: any(a["kind"] == "capacity" for a in alerts), timeout=10)
+        operator = Operator(server)
+        try:
+            for _ in range(2):
+                server.api("POST", "/sites/testsite/positions",
+                           json={"positions": positions(4, *HALL, visitor="v")}).raise_for_status()
+            wait_for(lambda: any(a["kind"] == "capacity" for a in operator.heard("alert")))
+        finally:
+            operator.close()
         listed = server.api("GET", "/sites/testsite/alerts").json()
         assert [(a["kind"], a["zone_id"]) for a in listed["alerts"]] == [("capacity",
                                                                            "t-hall-02")]
     finally:
-        operator.disconnect()
         server.stop()

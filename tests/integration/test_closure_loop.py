@@ -10,7 +10,7 @@ from typing import Any
 
 import socketio
 
-from tests.integration.live import LiveServer, wait_for
+from tests.helpers import LiveServer, Operator, wait_for
 
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)  # alerts act on the present
 
@@ -35,18 +35,10 @@ def test_co2_closes_the_cave_switches_kiosks_and_an_operator_reopens_it(tmp_path
                                                "lat": 30 - 100 / 111320, "kind": "vr"}).json()
     kiosk = socketio.Client(reconnection=False)
     kiosk.on("command", on_command, namespace="/kiosk")
-    events: dict[str, list[Any]] = {}
-    browser = server.login("olga")
-    operator = socketio.Client(reconnection=False)
-    for name in ("zone_state", "alert", "occupancy"):
-        operator.on(name, lambda data, name=name: events.setdefault(name, []).append(data),
-                    namespace="/control")
+    operator = Operator(server)
     try:
         kiosk.connect(server.url, namespaces=["/kiosk"], transports=["websocket"],
                       auth={"kiosk_id": body["kiosk_id"], "token": body["token"]}, wait_timeout=5)
-        operator.connect(server.url, namespaces=["/control"], transports=["websocket"],
-                         headers={"Cookie": "; ".join(f"{c.name}={c.value}" for c in browser.cookies)},
-                         wait_timeout=5)
 
         # CO2 above 1500 ppm for longer than the 60 s hold time
         raised = server.api("POST", "/sites/testsite/sensor-readings",
@@ -62,8 +54,8 @@ def test_co2_closes_the_cave_switches_kiosks_and_an_operator_reopens_it(tmp_path
                            and c["args"]["experience_id"] == "t-cave-01-virtual" for c in commands)
         wait_for(substitute_loaded)
         wait_for(lambda: any(e["zone_id"] == "t-cave-01" and e["state"] == "closed"
-                             for e in events.get("zone_state", [])))
-        wait_for(lambda: any(a.get("state") == "raised" for a in events.get("alert", [])))
+                             for e in operator.heard("zone_state")))
+        wait_for(lambda: any(a.get("state") == "raised" for a in operator.heard("alert")))
 
         # back under 1500 - 150 for the hold time: cleared, but the cave waits for an operator
         cleared = server.api("POST", "/sites/testsite/sensor-readings",
@@ -83,6 +75,5 @@ def test_co2_closes_the_cave_switches_kiosks_and_an_operator_reopens_it(tmp_path
         wait_for(default_back)
     finally:
         kiosk.disconnect()
-        operator.disconnect()
-        browser.close()
+        operator.close()
         server.stop()

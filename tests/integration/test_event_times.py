@@ -1,20 +1,19 @@
-"""Event times outside the accepted window are refused at every front door, and rows dated
-where no Python datetime reaches (stored before that, or by hand) stop nothing: the server
-starts, recovers presence, sweeps visitors and serves."""
+"""Event times outside the accepted window are refused at the REST front doors (the Socket.IO
+namespaces' refusals are in tests/unit/test_namespaces.py), and rows dated where no Python
+datetime reaches (stored before that, or by hand) stop nothing: the server starts, recovers
+presence, sweeps visitors and serves."""
 
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import socketio
 from sqlalchemy import create_engine, text
 
-from tests.integration.live import LiveServer, wait_for
+from tests.helpers import LiveServer, wait_for
 
 YEAR_10000 = "9999-12-31T23:59:59-14:00"  # valid ISO 8601; in UTC, the year 10000
 YEAR_0 = "0001-01-01T00:00:00+14:00"  # in UTC, 1 BC
@@ -134,40 +133,3 @@ def test_a_week_old_replay_and_slight_clock_skew_are_accepted(live: LiveServer) 
         {"event_id": "skewed", "visitor_id": "w2", "ts": now_iso(200), "lon": 100.0,
          "lat": 30.0}]})
     assert answer.status_code == 200 and answer.json()["accepted"] == 2
-
-
-def test_the_ingest_and_kiosk_namespaces_refuse_out_of_window_events_in_their_acks(
-        live: LiveServer) -> None:
-    token = live.cli_json("create-token", "--role", "ingest", "--json")["token"]
-    gateway = socketio.Client(reconnection=False)
-    gateway.connect(live.url, namespaces=["/ingest"], transports=["websocket"],
-                    auth={"token": token}, wait_timeout=5)
-    try:
-        ack = gateway.call("readings", {"site_id": "testsite", "readings": [
-            {"event_id": "ns-r", "sensor_id": "t-s-01", "ts": YEAR_10000, "co2_ppm": 900}]},
-            namespace="/ingest", timeout=5)
-        assert ack["ok"] is False and ack["code"] == "event_time_out_of_window"
-        assert isinstance(ack["error"], str)
-        ack = gateway.call("positions", {"site_id": "testsite", "positions": [
-            {"event_id": "ns-p", "visitor_id": "v", "ts": YEAR_0, "lon": 100.0, "lat": 30.0}]},
-            namespace="/ingest", timeout=5)
-        assert ack["ok"] is False and ack["code"] == "event_time_out_of_window"
-    finally:
-        gateway.disconnect()
-
-    kiosk = live.cli_json("create-kiosk", "--site", "testsite", "--lon", "100", "--lat", "30",
-                          "--json")
-    client = socketio.Client(reconnection=False)
-    client.connect(live.url, namespaces=["/kiosk"], transports=["websocket"],
-                   auth={"kiosk_id": kiosk["kiosk_id"], "token": kiosk["token"]}, wait_timeout=5)
-    try:
-        event = {"event_id": "s-1", "event": "started", "session_id": "sess", "ts": YEAR_10000}
-        ack = client.call("session", event, namespace="/kiosk", timeout=5)
-        assert ack["ok"] is False and ack["code"] == "event_time_out_of_window"
-        assert isinstance(ack["error"], str) and "s-1" in ack["error"]
-        ack = client.call("session", {**event, "event_id": "s-2", "ts": now_iso()},
-                          namespace="/kiosk", timeout=5)
-        assert ack == {"ok": True, "duplicate": False}
-    finally:
-        client.disconnect()
-    time.sleep(0.1)

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from socketio.packet import Packet
 
 from tests.conftest import make_app
-from tests.integration.live import FIXTURES, LiveServer
+from tests.helpers import FIXTURES, LiveServer
 
 NOW = datetime.now(UTC).replace(microsecond=0)  # event times near it get past the time window
 SITE, ZONE, SENSOR = "testsite", "t-cave-01", "t-s-01"

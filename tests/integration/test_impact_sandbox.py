@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from pathlib import Path
@@ -11,29 +10,10 @@ from typing import Any
 import requests
 
 from tests.conftest import bearer, make_app
-from tests.integration.live import LiveServer
-
-M_LON = 1 / (111320 * math.cos(math.radians(30)))
-M_LAT = 1 / 111320
-
-
-def zigzag(n: int, amplitude_m: float = 2000, step_m: float = 20) -> dict[str, Any]:
-    """A line of ``n`` vertices swinging ``amplitude_m`` either side of the test site's centre:
-    buffered by kilometres, each swing overlaps hundreds of others, which GEOS pays for."""
-    return {"type": "LineString", "coordinates": [
-        [100 + (i - n / 2) * step_m * M_LON, 30 + (amplitude_m if i % 2 else -amplitude_m) * M_LAT]
-        for i in range(n)]}
-
-
-def square(side_m: float) -> dict[str, Any]:
-    """A square of ``side_m`` metres centred on the test site's centre (its protection range)."""
-    h = side_m / 2
-    pts = [(-h, -h), (h, -h), (h, h), (-h, h), (-h, -h)]
-    return {"type": "Polygon", "coordinates": [[[100 + x * M_LON, 30 + y * M_LAT] for x, y in pts]]}
-
+from tests.helpers import LiveServer, square, zigzag
 
 HEAVY = {"geometry": zigzag(999), "buffer_m": 5000}  # just under the 1,000-vertex bound
-NORMAL = {"geometry": square(20), "buffer_m": 5}
+NORMAL = {"geometry": square(-10, -10, 20), "buffer_m": 5}  # on the site's centre
 
 
 def test_a_heavy_check_ends_at_the_time_limit_while_the_server_keeps_answering(

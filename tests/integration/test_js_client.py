@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import unavailable
-from tests.integration.live import ROOT, LiveServer, wait_for
+from tests.helpers import ROOT, LiveServer, wait_for
 
 SCRIPT = Path(__file__).parent / "js" / "kiosk.mjs"
 

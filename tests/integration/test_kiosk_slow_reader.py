@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import websocket
 
-from tests.integration.live import LiveServer, rss_mb
+from tests.helpers import LiveServer, rss_mb
 from tests.integration.raw_socketio import RawSocketIO
 
 INFLIGHT_BYTES = 32 * 1024

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.integration.live import ROOT, LiveServer
+from tests.helpers import ROOT, LiveServer
 
 
 def test_schemathesis_cli_with_all_checks_finds_nothing(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.integration.live import LiveServer, rss_mb
+from tests.helpers import LiveServer, rss_mb
 
 
 def test_three_hundred_refused_half_megabyte_bodies_do_not_grow_the_server(tmp_path: Path) -> None:

@@ -2,50 +2,14 @@
 
 from __future__ import annotations
 
-import math
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis
-import socketio
 
 from tests.conftest import REDIS_URL, unavailable
-from tests.integration.live import LiveServer, wait_for
-
-M_LON = 1 / (111320 * math.cos(math.radians(30)))
-M_LAT = 1 / 111320
-
-
-def positions(n: int, x: float = -80, y: float = 70) -> list[dict[str, Any]]:
-    now = datetime.now(UTC).isoformat()
-    return [{"event_id": uuid.uuid4().hex, "visitor_id": f"v-{uuid.uuid4().hex[:8]}", "ts": now,
-             "lon": 100 + x * M_LON, "lat": 30 + y * M_LAT} for _ in range(n)]
-
-
-class RecordingKiosk:
-    def __init__(self, url: str, kiosk_id: str, token: str, reconnect: bool = False) -> None:
-        self.kiosk_id, self.token, self.last_seq = kiosk_id, token, 0
-        self.commands: list[dict[str, Any]] = []
-        self.client = socketio.Client(reconnection=reconnect, reconnection_delay=0.2,
-                                      reconnection_delay_max=1.0)
-        self.client.on("command", self._on_command, namespace="/kiosk")
-        self.client.connect(url, namespaces=["/kiosk"], transports=["websocket"],
-                            auth=lambda: {"kiosk_id": kiosk_id, "token": token,
-                                          "last_seq": self.last_seq}, wait_timeout=5)
-
-    def _on_command(self, data: dict[str, Any]) -> dict[str, Any]:
-        self.commands.append(data)
-        self.last_seq = max(self.last_seq, data["seq"])
-        return {"ok": True}
-
-
-def new_kiosk(server: LiveServer) -> tuple[str, str]:
-    body = server.api("POST", "/kiosks", json={"site_id": "testsite", "lon": 100.0,
-                                               "lat": 29.999}).json()
-    return body["kiosk_id"], body["token"]
+from tests.helpers import Kiosk, LiveServer, new_kiosk, positions, wait_for
 
 
 @pytest.fixture
@@ -62,7 +26,7 @@ def test_two_processes_share_commands_and_occupancy_through_redis(tmp_path: Path
     a = LiveServer(tmp_path, SOCKETIO_MESSAGE_QUEUE=redis_url).start()
     b = LiveServer(tmp_path, SOCKETIO_MESSAGE_QUEUE=redis_url).start()
     try:
-        kiosk = RecordingKiosk(a.url, *new_kiosk(a))
+        kiosk = Kiosk(a, *new_kiosk(a)).connect()
         response = b.api("POST", f"/kiosks/{kiosk.kiosk_id}/commands",
                          json={"action": "announce", "args": {"text": "Welcome"}})
         assert response.status_code == 202
@@ -89,7 +53,7 @@ def test_after_kill_9_kiosks_reconnect_get_missed_commands_once_and_nothing_acke
     server = LiveServer(tmp_path, LANTERN_PRESENCE_FLUSH_S="60",
                         LANTERN_OCCUPANCY_EMIT_S="60").start()
     try:
-        kiosk = RecordingKiosk(server.url, *new_kiosk(server), reconnect=True)
+        kiosk = Kiosk(server, *new_kiosk(server), reconnect=True).connect()
         server.api("POST", f"/kiosks/{kiosk.kiosk_id}/commands", json={"action": "play"})
         wait_for(lambda: kiosk.commands)
         acked = 0
@@ -98,7 +62,7 @@ def test_after_kill_9_kiosks_reconnect_get_missed_commands_once_and_nothing_acke
                                 json={"positions": positions(200)}).json()["accepted"]
         event = {"event_id": "ev-1", "event": "started", "session_id": "s-1",
                  "ts": datetime.now(UTC).isoformat()}
-        assert kiosk.client.call("session", event, namespace="/kiosk", timeout=5)["ok"]
+        assert kiosk.call("session", event)["ok"]
 
         server.kill9()
         wait_for(lambda: not kiosk.client.connected, timeout=10)
@@ -108,7 +72,7 @@ def test_after_kill_9_kiosks_reconnect_get_missed_commands_once_and_nothing_acke
         assert missed.status_code == 202
         missed_id = missed.json()["commands"][0]["id"]
         wait_for(lambda: any(c["id"] == missed_id for c in kiosk.commands), timeout=15)
-        kiosk.client.sleep(2.0)  # any duplicate delivery would have arrived by now
+        server.delivery_turns(2)  # any duplicate delivery would have arrived by now
         ids = [c["id"] for c in kiosk.commands]
         assert len(ids) == len(set(ids)), "a command was executed twice"
         seqs = [c["seq"] for c in kiosk.commands]
@@ -116,7 +80,7 @@ def test_after_kill_9_kiosks_reconnect_get_missed_commands_once_and_nothing_acke
         total = sum(z["count"] for z in server.api("GET", "/sites/testsite/occupancy")
                     .json()["zones"] if z["zone_id"] == "t-pr")
         assert total == acked == 1000
-        again = kiosk.client.call("session", event, namespace="/kiosk", timeout=5)
+        again = kiosk.call("session", event)
         assert again == {"ok": True, "duplicate": True}
         kiosk.client.disconnect()
     finally:

@@ -172,15 +172,6 @@ def test_a_cave_an_operator_closed_for_another_reason_is_left_alone() -> None:
     assert zone_after_alerts("open", "operator reopened", []) is None
 
 
-def test_the_examples_in_the_alert_rules_docstrings_hold() -> None:
-    import doctest
-
-    from server.domain import alerts
-
-    failed, tried = doctest.testmod(alerts)
-    assert tried > 0 and failed == 0
-
-
 def test_readings_older_than_the_present_extend_a_run_but_cannot_complete_it() -> None:
     backlog = series({0: 1600, 30: 1700, 60: 1650, 90: 1700})
     assert evaluate(CO2, backlog, AlertState(), not_before=at(600)) == []

@@ -9,7 +9,7 @@ import pytest
 
 from server.domain import capacity
 from tests.conftest import bearer, no_access_hall
-from tests.unit.test_positions_api import occupancy, pos
+from tests.helpers import occupancy, pos
 
 TIERS = [{"level": "normal", "ratio": 0}, {"level": "divert", "ratio": 0.8},
          {"level": "stop", "ratio": 1.0}]

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 from tests.conftest import bearer
-
-M_LON = 1 / (111320 * math.cos(math.radians(30)))
-M_LAT = 1 / 111320
-
-
-def square(x0: float, y0: float, side: float) -> dict:
-    """A square ``side`` metres wide, its corner ``x0, y0`` metres from the test site's centre."""
-    pts = [(x0, y0), (x0 + side, y0), (x0 + side, y0 + side), (x0, y0 + side), (x0, y0)]
-    return {"type": "Polygon", "coordinates": [[[100 + x * M_LON, 30 + y * M_LAT] for x, y in pts]]}
+from tests.helpers import square, zigzag
 
 
 def test_a_work_inside_the_protection_range_needs_approval(loaded, tokens) -> None:  # type: ignore[no-untyped-def]
@@ -56,13 +46,6 @@ def test_viewers_may_not_run_impact_checks(loaded, tokens) -> None:  # type: ign
                                          json={"geometry": square(0, 0, 1)},
                                          headers=bearer(tokens["viewer"]))
     assert response.status_code == 403
-
-
-def zigzag(n: int, amplitude_m: float = 2000, step_m: float = 20) -> dict:
-    """A line of ``n`` vertices swinging ``amplitude_m`` either side of the site's centre."""
-    return {"type": "LineString", "coordinates": [
-        [100 + (i - n / 2) * step_m * M_LON, 30 + (amplitude_m if i % 2 else -amplitude_m) * M_LAT]
-        for i in range(n)]}
 
 
 def refused(loaded, tokens, body: dict | str) -> dict:  # type: ignore[no-untyped-def]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from server import auth as auth_module
 from server.panel.redirects import same_site_path
 from server.storage.models import AuditLog, LoginSession, User
-from tests.conftest import PASSWORD, REDIS_URL, AuthActions, make_app, unavailable
+from tests.conftest import PASSWORD, AuthActions, make_app
 
 
 def test_login_sets_a_httponly_samesite_cookie_and_opens_the_panel(auth, client) -> None:  # type: ignore[no-untyped-def]
@@ -77,42 +76,34 @@ def test_logout_ends_the_session_and_login_is_audited(auth, client, db) -> None:
 
 # --- failed sign-ins are rate-limited, and answer alike for known and unknown names -----------
 
-def post_login(auth, username: str, password: str, address: str = "127.0.0.1",  # type: ignore[no-untyped-def]
-               path: str = "/login"):
-    token = auth.csrf()
-    return auth.client.post(path, data={"username": username, "password": password,
-                                        "csrf_token": token},
-                            environ_base={"REMOTE_ADDR": address})
-
-
 def test_after_five_wrong_passwords_for_a_name_even_the_right_one_is_refused(auth, client) -> None:  # type: ignore[no-untyped-def]
     auth.create("olga")
     for i in range(5):  # each from another address: the name's own limit holds
-        assert post_login(auth, "olga", "guess", address=f"10.0.0.{i + 1}").status_code == 401
-    refused = post_login(auth, "olga", PASSWORD, address="10.0.0.99")
+        assert auth.login("olga", "guess", address=f"10.0.0.{i + 1}").status_code == 401
+    refused = auth.login("olga", PASSWORD, address="10.0.0.99")
     assert refused.status_code == 429
     assert b"Too many failed sign-ins" in refused.data
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert client.get("/panel").status_code == 302
     # another name from the same address is not affected
     auth.create("omar")
-    assert post_login(auth, "omar", PASSWORD, address="10.0.0.99").status_code == 302
+    assert auth.login("omar", PASSWORD, address="10.0.0.99").status_code == 302
 
 
 def test_an_address_trying_many_names_is_refused_after_ten_failures(auth, client) -> None:  # type: ignore[no-untyped-def]
     auth.create("olga")
     for i in range(10):
-        assert post_login(auth, f"guess{i}", "guess").status_code == 401
-    refused = post_login(auth, "olga", PASSWORD)
+        assert auth.login(f"guess{i}", "guess").status_code == 401
+    refused = auth.login("olga", PASSWORD)
     assert refused.status_code == 429 and b"Too many failed sign-ins" in refused.data
     assert client.get("/panel").status_code == 302
-    assert post_login(auth, "olga", PASSWORD, address="10.1.1.1").status_code == 302
+    assert auth.login("olga", PASSWORD, address="10.1.1.1").status_code == 302
 
 
 def test_successful_sign_ins_do_not_count_against_the_limits(auth) -> None:  # type: ignore[no-untyped-def]
     auth.create("olga")
     for _ in range(12):
-        assert post_login(auth, "olga", PASSWORD).status_code == 302
+        assert auth.login("olga", PASSWORD).status_code == 302
 
 
 def test_the_login_limits_come_from_the_settings(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -120,15 +111,15 @@ def test_the_login_limits_come_from_the_settings(tmp_path) -> None:  # type: ign
     try:
         auth = AuthActions(app.test_client(), app.extensions["lantern"].db)
         auth.create("olga")
-        assert [post_login(auth, "olga", "guess").status_code for _ in range(3)] == [401, 401, 429]
+        assert [auth.login("olga", "guess").status_code for _ in range(3)] == [401, 401, 429]
     finally:
         app.extensions["lantern"].db.dispose()
 
 
 def test_a_failed_login_is_audited_with_the_address_and_without_the_password(auth, db) -> None:  # type: ignore[no-untyped-def]
     auth.create("olga")
-    post_login(auth, "olga", "hunter2-secret", address="192.0.2.7")
-    post_login(auth, "nobody", "other-secret", address="192.0.2.8")
+    auth.login("olga", "hunter2-secret", address="192.0.2.7")
+    auth.login("nobody", "other-secret", address="192.0.2.8")
     with db.open_session() as session:
         rows = session.scalars(select(AuditLog).where(AuditLog.action == "login_failed")
                                .order_by(AuditLog.id)).all()
@@ -148,8 +139,8 @@ def test_an_unknown_name_costs_a_password_hash_like_a_known_one(auth, monkeypatc
         return real(pwhash, password)
 
     monkeypatch.setattr(auth_module, "check_password_hash", spy)
-    assert post_login(auth, "nobody", "a guess").status_code == 401
-    assert post_login(auth, "olga", "a guess").status_code == 401
+    assert auth.login("nobody", "a guess").status_code == 401
+    assert auth.login("olga", "a guess").status_code == 401
     (dummy, p1), (real_hash, p2) = checked
     assert p1 == p2 == "a guess"
     # the same method and cost, so both take as long
@@ -163,14 +154,14 @@ def test_an_unknown_name_costs_a_password_hash_like_a_known_one(auth, monkeypatc
                                     "javascript:alert(1)", "%00//evil.example", "evil.example"])
 def test_login_never_redirects_to_another_site(auth, target: str) -> None:  # type: ignore[no-untyped-def]
     auth.create("olga")
-    response = post_login(auth, "olga", PASSWORD, path=f"/login?next={target}")
+    response = auth.login("olga", PASSWORD, path=f"/login?next={target}")
     assert response.status_code == 302
     assert response.headers["Location"] == "/panel"
 
 
 def test_login_follows_a_path_of_this_site(auth) -> None:  # type: ignore[no-untyped-def]
     auth.create("olga")
-    response = post_login(auth, "olga", PASSWORD, path="/login?next=/panel%23mogao")
+    response = auth.login("olga", PASSWORD, path="/login?next=/panel%23mogao")
     assert response.headers["Location"] == "/panel#mogao"
 
 
@@ -253,28 +244,3 @@ def test_logout_without_a_csrf_token_is_a_400_that_says_why(auth, client) -> Non
     assert response.status_code == 400
     assert b"CSRF token is missing" in response.data and b"still signed in" in response.data
     assert client.get("/panel").status_code == 200
-
-
-@pytest.mark.redis
-def test_with_a_message_queue_the_counts_are_kept_in_its_redis_for_every_process(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import redis
-    from limits.storage import RedisStorage
-
-    from server.panel.throttle import login_limiter
-
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError:
-        unavailable(f"Redis is not reachable at {REDIS_URL}")
-    app = make_app(tmp_path, SOCKETIO_MESSAGE_QUEUE=REDIS_URL)
-    try:
-        assert isinstance(login_limiter.storage, RedisStorage)
-        auth = AuthActions(app.test_client(), app.extensions["lantern"].db)
-        auth.create("olga")
-        name = f"probe-{uuid.uuid4().hex[:8]}"  # fresh counts whatever an earlier run left
-        statuses = [post_login(auth, name, "guess", address=f"10.9.{i}.1").status_code
-                    for i in range(6)]
-        assert statuses == [401] * 5 + [429]
-    finally:
-        login_limiter.storage.reset()
-        app.extensions["lantern"].db.dispose()

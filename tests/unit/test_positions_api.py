@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,22 +9,7 @@ from sqlalchemy import func, select
 
 from server.storage.models import PositionEvent, ZoneTransition
 from tests.conftest import bearer
-
-M_LON = 1 / (111320 * math.cos(math.radians(30)))
-M_LAT = 1 / 111320
-# positions are refused outside the accepted window around the server clock
-T0 = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
-
-
-def at(x: float, y: float) -> tuple[float, float]:
-    """lon/lat of a point ``x, y`` metres from the test site's centre."""
-    return 100 + x * M_LON, 30 + y * M_LAT
-
-
-def pos(event_id: str, visitor: str, x: float, y: float, seconds: float = 0) -> dict:
-    lon, lat = at(x, y)
-    return {"event_id": event_id, "visitor_id": visitor, "lon": lon, "lat": lat,
-            "ts": (T0 + timedelta(seconds=seconds)).isoformat()}
+from tests.helpers import T0, occupancy, pos
 
 
 @pytest.fixture
@@ -36,12 +20,6 @@ def post(loaded, tokens):  # type: ignore[no-untyped-def]
         return client.post("/api/v1/sites/testsite/positions", json={"positions": positions},
                            headers=bearer(tokens[token]))
     return send
-
-
-def occupancy(loaded, tokens) -> dict[str, dict]:  # type: ignore[no-untyped-def]
-    body = loaded.test_client().get("/api/v1/sites/testsite/occupancy",
-                                    headers=bearer(tokens["viewer"])).get_json()
-    return {z["zone_id"]: z for z in body["zones"]}
 
 
 def test_each_position_is_classified_to_its_innermost_zone(post) -> None:  # type: ignore[no-untyped-def]

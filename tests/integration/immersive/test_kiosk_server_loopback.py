@@ -10,39 +10,24 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from tests.helpers import free_port, wait_for
+
 ROOT = Path(__file__).resolve().parents[3]
 EXPERIENCE = "mogao-cave-465-virtual"  # venues/mogao/experiences.json, scene mogao_cave
 
 
 pytestmark = [pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+WAIT_S = 20.0  # a kiosk process starts Panda3D before it connects
 
 
 class Server:
@@ -64,7 +49,7 @@ class Server:
             [sys.executable, "-m", "server", "run", "--port", str(self.port)], cwd=ROOT,
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        wait_for(self._healthy, 30, "the server to answer /api/v1/health")
+        wait_for(self._healthy, timeout=30, what="the server to answer /api/v1/health")
 
     def _healthy(self) -> bool:
         try:
@@ -115,7 +100,8 @@ def kiosk(server: Server, tmp_path: Path) -> Iterator[dict[str, Any]]:
 def test_the_kiosk_heartbeats_its_scene_state_and_fps(server, admin, kiosk):
     # --scene is not given: the kiosk is idle until told; its heartbeat says so
     entry = wait_for(lambda: (fleet_entry(server, admin, kiosk["id"]) or {}).get("fps")
-                     and fleet_entry(server, admin, kiosk["id"]), what="a heartbeat with fps")
+                     and fleet_entry(server, admin, kiosk["id"]),
+                     timeout=WAIT_S, what="a heartbeat with fps")
     assert entry["online"] and entry["state"] == "idle" and entry["scene"] is None
 
 
@@ -137,18 +123,20 @@ def test_a_kiosk_pairs_shows_its_code_and_connects_with_the_token_it_gets(
             return next((k for k in body["kiosks"] if k.get("status") == "pending"
                          and k.get("name") == "Hall A, left"), None)
 
-        waiting = wait_for(pending, what="a pending kiosk with a code")
+        waiting = wait_for(pending, timeout=WAIT_S, what="a pending kiosk with a code")
         kiosk_id = waiting["kiosk_id"]
         assert waiting["pairing_code"] is None  # the code is on the kiosk's screen (its log) only
         shown = wait_for(lambda: re.search(rf"pairing code (\S+) for kiosk {kiosk_id}",
                                            (tmp_path / "kiosk.log").read_text()),
-                         what="the code on the kiosk's screen")
+                         timeout=WAIT_S, what="the code on the kiosk's screen")
         r = requests.post(f"{server.url}/api/v1/kiosks/{kiosk_id}/approve", headers=admin,
                           json={"site_id": "mogao", "code": shown.group(1)}, timeout=5)
         assert r.ok, r.text
-        wait_for(lambda: kiosk_state({"state": state}).get("token"), what="the token")
+        wait_for(lambda: kiosk_state({"state": state}).get("token"),
+                 timeout=WAIT_S, what="the token")
         entry = wait_for(lambda: (fleet_entry(server, admin, kiosk_id) or {}).get("fps")
-                         and fleet_entry(server, admin, kiosk_id), what="the paired kiosk")
+                         and fleet_entry(server, admin, kiosk_id),
+                         timeout=WAIT_S, what="the paired kiosk")
         assert entry["online"] and entry["scene"] == "mogao_cave"
         assert entry["state"] == "attract"
     finally:
@@ -182,13 +170,16 @@ def fleet_entry(server: Server, admin: dict, kiosk_id: str) -> dict | None:
 def test_the_headless_kiosk_obeys_commands_and_reports_its_scene(server, admin, kiosk):
     send(server, admin, kiosk["id"], "load_scene", scene="mogao_cave",
          experience_id=EXPERIENCE)
-    wait_for(lambda: kiosk_state(kiosk).get("scene") == "mogao_cave", what="the scene")
+    wait_for(lambda: kiosk_state(kiosk).get("scene") == "mogao_cave",
+             timeout=WAIT_S, what="the scene")
     wait_for(lambda: (fleet_entry(server, admin, kiosk["id"]) or {}).get("scene")
-             == "mogao_cave", what="a heartbeat with the scene")
+             == "mogao_cave", timeout=WAIT_S, what="a heartbeat with the scene")
     send(server, admin, kiosk["id"], "start_session", session_id="s-1", duration_s=2)
-    wait_for(lambda: kiosk_state(kiosk).get("session"), what="the session to start")
-    wait_for(lambda: kiosk_state(kiosk).get("session") is None, what="the timer to end it")
-    wait_for(lambda: outbox_size(kiosk) == 0, what="session events to be acknowledged")
+    wait_for(lambda: kiosk_state(kiosk).get("session"), timeout=WAIT_S, what="the session to start")
+    wait_for(lambda: kiosk_state(kiosk).get("session") is None,
+             timeout=WAIT_S, what="the timer to end it")
+    wait_for(lambda: outbox_size(kiosk) == 0,
+             timeout=WAIT_S, what="session events to be acknowledged")
 
 
 def test_session_events_made_offline_are_delivered_when_the_server_is_back(
@@ -196,11 +187,13 @@ def test_session_events_made_offline_are_delivered_when_the_server_is_back(
 ):
     send(server, admin, kiosk["id"], "load_scene", scene="mogao_cave",
          experience_id=EXPERIENCE)
-    wait_for(lambda: kiosk_state(kiosk).get("scene") == "mogao_cave", what="the scene")
+    wait_for(lambda: kiosk_state(kiosk).get("scene") == "mogao_cave",
+             timeout=WAIT_S, what="the scene")
     send(server, admin, kiosk["id"], "start_session", session_id="s-2", duration_s=3)
-    wait_for(lambda: kiosk_state(kiosk).get("session"), what="the session to start")
+    wait_for(lambda: kiosk_state(kiosk).get("session"), timeout=WAIT_S, what="the session to start")
     server.stop()
-    wait_for(lambda: kiosk_state(kiosk).get("session") is None, what="the timer offline")
+    wait_for(lambda: kiosk_state(kiosk).get("session") is None,
+             timeout=WAIT_S, what="the timer offline")
     assert outbox_size(kiosk) >= 1  # the "ended" event waits for the server
     assert kiosk["proc"].poll() is None  # still running, still showing its scene
     assert kiosk_state(kiosk)["scene"] == "mogao_cave"
@@ -224,7 +217,7 @@ def test_a_kiosk_with_a_stale_token_on_disk_says_so_and_pairs_again_with_pair(
     try:
         wait_for(lambda: "server refused kiosk k-gone: unauthorized" in log_path.read_text()
                  and "pair again with --pair" in log_path.read_text(),
-                 what="the refusal and what to do in the kiosk's log")
+                 timeout=WAIT_S, what="the refusal and what to do in the kiosk's log")
     finally:
         refused.terminate()
         refused.wait(timeout=20)
@@ -234,18 +227,19 @@ def test_a_kiosk_with_a_stale_token_on_disk_says_so_and_pairs_again_with_pair(
     try:
         shown = wait_for(lambda: re.search(r"pairing code (\S+) for kiosk (\S+)",
                                            log_path.read_text()),
-                         what="a new pairing code despite the stored token")
+                         timeout=WAIT_S, what="a new pairing code despite the stored token")
         code, kiosk_id = shown.group(1), shown.group(2).rstrip(":")
         r = requests.post(f"{server.url}/api/v1/kiosks/{kiosk_id}/approve", headers=admin,
                           json={"site_id": "mogao", "code": code}, timeout=5)
         assert r.ok, r.text
         wait_for(lambda: kiosk_state({"state": state}).get("kiosk_id") == kiosk_id,
-                 what="the new identity on disk")
+                 timeout=WAIT_S, what="the new identity on disk")
         assert kiosk_state({"state": state})["last_seq"] == 0
         wait_for(lambda: (fleet_entry(server, admin, kiosk_id) or {}).get("online"),
-                 what="the paired kiosk online")
+                 timeout=WAIT_S, what="the paired kiosk online")
         text = wait_for(lambda: f"online: connected to {server.url} as kiosk {kiosk_id}"
-                        in log_path.read_text() and log_path.read_text(), what="online logged")
+                        in log_path.read_text() and log_path.read_text(),
+                        timeout=WAIT_S, what="online logged")
         assert f"paired: kiosk {kiosk_id} received its token" in text
     finally:
         proc.terminate()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import json
 
 import pytest
@@ -39,12 +37,3 @@ def test_the_display_geojson_is_lon_lat_simplified_and_carries_the_panel_propert
     assert ring["type"] == "Polygon" and len(ring["coordinates"]) == 2  # the hole survives
     lon, lat = ring["coordinates"][0][0]
     assert 94 < lon < 95 and 40 < lat < 41
-
-
-@pytest.mark.parametrize("module", ["geo.errors", "geo.crs", "geo.io", "geo.validate",
-                                    "geo.zoning", "geo.classify", "geo.capacity", "geo.export",
-                                    "geo.impact", "geo.work_geometry",
-                                    "geo.wire"])
-def test_the_docstring_examples_run(module: str) -> None:
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.failed == 0 and result.attempted > 0

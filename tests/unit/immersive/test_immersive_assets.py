@@ -1,10 +1,5 @@
 from __future__ import annotations
 
-import doctest
-import importlib
-
-import pytest
-
 from immersive.catalog import DEFAULT_ASSETS
 from immersive.samples import build_assets
 
@@ -23,15 +18,3 @@ def test_build_assets_is_deterministic_and_matches_the_committed_assets(tmp_path
 def test_the_sample_assets_stay_under_five_megabytes():
     total = sum(p.stat().st_size for p in DEFAULT_ASSETS.rglob("*") if p.is_file())
     assert total < 5_000_000
-
-
-@pytest.mark.parametrize("module", [
-    "immersive.meshes", "immersive.figures", "immersive.tour", "immersive.catalog",
-    "immersive.kiosk.controller", "immersive.kiosk.outbox", "immersive.kiosk.store",
-    "immersive.samples.textures", "immersive.samples.audio", "immersive.spec",
-    "immersive.scene", "immersive.spec_model", "immersive.kiosk.session",
-    "immersive.kiosk.link",
-])
-def test_the_docstring_examples_run(module):
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.failed == 0

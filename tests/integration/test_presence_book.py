@@ -12,7 +12,7 @@ from server.services.venues import import_venues
 from server.storage.models import PresenceCheckpoint, VisitorPresence, ZoneTransition
 from server.storage.presence_book import PresenceBook
 from tests.conftest import make_app
-from tests.unit.test_positions_api import pos
+from tests.helpers import T0, pos
 
 
 @pytest.fixture
@@ -95,8 +95,6 @@ def test_visitors_gone_quiet_are_forgotten_only_for_their_site(state) -> None:  
     send(state, WALK)
     book = state.presence
     book.flush()
-    from tests.unit.test_positions_api import T0
-
     assert book.forget_before("elsewhere", T0.replace(year=2100)) == 0
     assert book.forget_before("testsite", T0.replace(second=10)) == 0  # both seen at 20 s
     assert book.forget_before("testsite", T0.replace(second=21)) == 2
