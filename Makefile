@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 5000
 
-.PHONY: run test test-fast lint bench venv npm clean
+.PHONY: run test test-fast lint lab bench venv npm clean
 
 run: $(STAMP) npm
 	$(PY) -m server demo --port $(PORT)
@@ -18,8 +18,14 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy server geo immersive
+	$(VENV)/bin/mypy server geo immersive analytics_notebooks
 	$(VENV)/bin/mypy --explicit-package-bases bench
+
+# JupyterLab on the report notebooks, with the project's kernel (a kernel starts in the
+# notebook's folder, so the project's root goes on its path)
+lab: $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-lab.txt
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/jupyter lab analytics_notebooks/
 
 bench: $(STAMP) npm
 	$(PY) -m bench
