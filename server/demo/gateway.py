@@ -122,21 +122,21 @@ class _Site:
         self.desk = PositionDesk(db, zones, book)
         self.visitor_ids: list[str] = []
         self.suffixes: list[str] = []
-        self.second: list[int] = []
+        self.second = np.zeros(0, dtype=np.int64)
 
     def positions(self, seed: int, base: datetime, lo: int, hi: int, minute: np.ndarray,
                   member: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> None:
         """Build the events a gateway would post (``ts`` aware, in event-id order)."""
         stamps = [f"h{seed}:{base + timedelta(minutes=m):%Y%m%d%H%M}:" for m in range(lo, hi)]
         times = [base + timedelta(minutes=m, seconds=s) for m in range(lo, hi) for s in range(60)]
-        ids, suffixes, second = self.visitor_ids, self.suffixes, self.second
-        items = []
-        for m, v, x, y in zip(minute.tolist(), member.tolist(), lon.tolist(), lat.tolist(),
-                              strict=True):
-            items.append({"event_id": stamps[m] + suffixes[v], "visitor_id": ids[v],
-                          "ts": times[m * 60 + second[v]], "lon": x, "lat": y})
-        epochs = (base.timestamp() + (lo + minute) * 60.0
-                  + np.asarray(second, dtype=np.float64)[member])
+        ids, suffixes = self.visitor_ids, self.suffixes
+        members = member.tolist()
+        at = (minute * 60 + self.second[member]).tolist()
+        names = [stamps[m] + suffixes[v] for m, v in zip(minute.tolist(), members, strict=True)]
+        items = [{"event_id": e, "visitor_id": ids[v], "ts": times[i], "lon": x, "lat": y}
+                 for e, v, i, x, y in zip(names, members, at, lon.tolist(), lat.tolist(),
+                                          strict=True)]
+        epochs = base.timestamp() + (lo + minute) * 60.0 + self.second[member]
         self.desk.positions(items, epochs)
 
 
@@ -149,8 +149,11 @@ def serve(url: str, inbox: IO[bytes], outbox: IO[bytes]) -> None:
     if db.engine.dialect.name == "sqlite":
         from sqlalchemy import event
 
-        event.listen(db.engine, "connect", lambda conn, _record: conn.execute(
-            f"PRAGMA cache_size = -{PAGE_CACHE_KIB}"))
+        def pragmas(conn: Any, _record: Any) -> None:
+            conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
+            conn.execute(f"PRAGMA mmap_size = {1 << 30}")
+
+        event.listen(db.engine, "connect", pragmas)
     db.start_checkpointer()
     book = PresenceBook(db, flush_s=float("inf"))
     sites: dict[str, _Site] = {}
@@ -173,7 +176,8 @@ def serve(url: str, inbox: IO[bytes], outbox: IO[bytes]) -> None:
             sites[site_id] = _Site(db, book, site_id)
         site = sites[site_id]
         if kind == "day":
-            site.visitor_ids, site.suffixes, site.second = args[1], args[2], args[3]
+            site.visitor_ids, site.suffixes = args[1], args[2]
+            site.second = np.asarray(args[3], dtype=np.int64)
         elif kind == "positions":
             site.positions(*args[1:])
         elif kind == "sweep":
