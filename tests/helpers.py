@@ -283,3 +283,32 @@ class Operator:
 
     def close(self) -> None:
         self.client.disconnect()
+
+
+class KioskProgram:
+    """The real kiosk program (``python -m immersive kiosk --headless``) as a child process,
+    rendering small and slow so that a test machine can run several."""
+
+    def __init__(self, server: LiveServer, kiosk_id: str, token: str, state_dir: Path, *,
+                 size: str = "160x90", max_fps: float = 10, heartbeat_s: float = 0.5,
+                 extra: tuple[str, ...] = ()) -> None:
+        self.kiosk_id, self.token, self.state_dir = kiosk_id, token, state_dir
+        self.command = [sys.executable, "-m", "immersive", "kiosk", "--server", server.url,
+                        "--kiosk-id", kiosk_id, "--token", token, "--state-dir", str(state_dir),
+                        "--headless", "--size", size, "--max-fps", str(max_fps),
+                        "--heartbeat", str(heartbeat_s), "--backoff-max", "2", *extra]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> KioskProgram:
+        self.proc = subprocess.Popen(self.command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.services import audit
-from server.storage.models import Site, Zone, ZoneState, utcnow
+from server.storage.models import Site, Zone, ZoneState, ZoneStateChange, utcnow
 
 
 def current_zones(session: Session, site_id: str) -> list[Zone]:
@@ -34,6 +34,8 @@ def set_zone_state(session: Session, site_id: str, zone_id: str, state: str,
         row = ZoneState(site_id=site_id, zone_id=zone_id, state=state)
         session.add(row)
     row.state, row.reason, row.changed_at, row.changed_by = state, reason, now, actor
+    session.add(ZoneStateChange(site_id=site_id, zone_id=zone_id, state=state, reason=reason,
+                                changed_by=actor, at=now))
     audit.record(session, actor, "set_zone_state", f"{site_id}/{zone_id}", at=now, state=state,
                  reason=reason, **audit_details)
     return row

@@ -3,9 +3,16 @@
 from .accounts import ApiToken, AuditLog, LoginSession, User
 from .base import Base, utcnow
 from .events import Alert, PositionEvent, PresenceCheckpoint, SensorReading, VisitorPresence, ZoneTransition
-from .fleet import Kiosk, KioskCommand, KioskPresence, KioskSession, KioskSessionEvent
+from .fleet import (
+    Kiosk,
+    KioskCommand,
+    KioskPresence,
+    KioskScreenshot,
+    KioskSession,
+    KioskSessionEvent,
+)
 from .reports import ReportRun
-from .venue import Basin, Experience, Sensor, Site, Zone, ZoneState
+from .venue import Basin, Experience, Sensor, Site, Zone, ZoneState, ZoneStateChange
 
 __all__ = [
     "Alert",
@@ -17,6 +24,7 @@ __all__ = [
     "Kiosk",
     "KioskCommand",
     "KioskPresence",
+    "KioskScreenshot",
     "KioskSession",
     "KioskSessionEvent",
     "LoginSession",
@@ -30,6 +38,7 @@ __all__ = [
     "VisitorPresence",
     "Zone",
     "ZoneState",
+    "ZoneStateChange",
     "ZoneTransition",
     "utcnow",
 ]

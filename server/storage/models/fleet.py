@@ -1,11 +1,12 @@
-"""Kiosks, their commands, online/offline history and visitor-session events."""
+"""Kiosks, their commands, online/offline history, last screenshots and visitor-session
+events."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -44,6 +45,18 @@ class KioskPresence(Base):
     kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), index=True)
     online: Mapped[bool]
     ts: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KioskScreenshot(Base):
+    """The last frame a kiosk uploaded (one a kiosk; shared by every server process)."""
+
+    __tablename__ = "kiosk_screenshots"
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32))  # image/png or image/jpeg
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class KioskCommand(Base):

@@ -71,6 +71,20 @@ class ZoneState(Base):
     changed_by: Mapped[str | None] = mapped_column(String(128))
 
 
+class ZoneStateChange(Base):
+    """Every change of a zone's state, with its time, reason and who (closures on charts)."""
+
+    __tablename__ = "zone_state_changes"
+    __table_args__ = (Index("ix_zone_state_changes_site_at", "site_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    zone_id: Mapped[str] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    changed_by: Mapped[str | None] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Sensor(Base):
     __tablename__ = "sensors"
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
