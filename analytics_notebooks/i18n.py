@@ -19,6 +19,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "visits_title": ("Visits per day and hour", "每日与每小时参观人次"),
     "visits_lead": ("{total:,} visits over {days} days; the busiest day had {peak:,} "
                     "({ratio}).", "{days} 天共 {total:,} 人次；最多的一天 {peak:,} 人次（{ratio}）。"),
+    "visits_lead_sample": ("{stored:,} visits stored over {days} days, about {total:,} in all "
+                           "(the stored visits over the {share:.1%} share); the busiest day had "
+                           "about {peak:,} ({ratio}).",
+                           "{days} 天共记录 {stored:,} 人次，估计全部约 {total:,} 人次（记录人次"
+                           "除以 {share:.1%} 的比例）；最多的一天约 {peak:,} 人次（{ratio}）。"),
+    "estimated_visits": ("Visits (estimated)", "参观人次（估计）"),
+    "stored_visits": ("Visits stored", "已记录人次"),
     "daily_capacity": ("Daily capacity", "日最大承载量"),
     "emergency_capacity": ("Emergency daily capacity", "应急日承载量"),
     "of_capacity": ("% of daily capacity", "占日承载量 %"),

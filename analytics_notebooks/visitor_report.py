@@ -49,21 +49,31 @@ def show_visits(r: Report) -> pd.DataFrame:
              for part in range(POSITION_LANES)]
     arr = pd.concat([a for a, _ in parts], ignore_index=True)
     r.count("position_events", sum(n for _, n in parts))
-    per_day = visits.visits_per_day(arr, r.window, r.site.daily_capacity)
+    per_day = visits.visits_per_day(arr, r.window, r.site.daily_capacity, r.sample)
     display.heading(w("visits_title"))
-    total = int(per_day["visits"].sum())
+    counted = "estimated" if r.sample else "visits"
+    total = int(per_day[counted].sum())
     if total == 0:
         display.paragraph(w("no_data"))
         return per_day
-    best = per_day.loc[per_day["visits"].idxmax()]
-    display.paragraph(w("visits_lead", total=total, days=r.window.days, peak=int(best["visits"]),
-                        ratio=display.percent(best["ratio"]) if pd.notna(best["ratio"])
-                        else best["date"]))
+    best = per_day.loc[per_day[counted].idxmax()]
+    ratio = display.percent(best["ratio"]) if pd.notna(best["ratio"]) else best["date"]
+    if r.sample:
+        display.paragraph(w("visits_lead_sample", stored=int(per_day["visits"].sum()),
+                            total=total, share=r.sample, days=r.window.days,
+                            peak=int(best[counted]), ratio=ratio))
+    else:
+        display.paragraph(w("visits_lead", total=total, days=r.window.days,
+                            peak=int(best[counted]), ratio=ratio))
     labels = {k: w(k) for k in ("visits", "daily_capacity", "emergency_capacity", "date")}
-    fig = plots.daily_visits(per_day["date"], per_day["visits"], r.site.daily_capacity,
+    if r.sample:
+        labels["visits"] = w("estimated_visits")
+    fig = plots.daily_visits(per_day["date"], per_day[counted], r.site.daily_capacity,
                              r.site.emergency_daily_capacity, labels)
     display.figure(fig, w("visits_title"))
-    shown = per_day.rename(columns={"date": w("date"), "visits": w("visits"),
+    shown = per_day.rename(columns={"date": w("date"),
+                                    "visits": w("stored_visits") if r.sample else w("visits"),
+                                    "estimated": w("estimated_visits"),
                                     "daily_capacity": w("daily_capacity"),
                                     "ratio": w("of_capacity")})
     display.table(shown, formats={w("of_capacity"): display.percent})
@@ -232,9 +242,12 @@ def show_substitutes(r: Report) -> pd.DataFrame:
 def save_results(r: Report, per_day: pd.DataFrame, peaks: pd.DataFrame) -> dict[str, Any]:
     """Store the key figures: visits per day, and each zone's peak and when."""
     data = {"site_id": r.site.id, "start": r.window.first, "end": r.window.last,
-            "visits_per_day": [{"date": d, "visits": int(v), "daily_capacity": c}
-                               for d, v, c in zip(per_day["date"], per_day["visits"],
-                                                  per_day["daily_capacity"], strict=True)],
+            "visits_per_day": [{"date": d, "visits": int(v), "daily_capacity": c,
+                                **({"estimated_visits": int(e)} if r.sample else {})}
+                               for d, v, c, e in zip(per_day["date"], per_day["visits"],
+                                                     per_day["daily_capacity"],
+                                                     per_day.get("estimated", per_day["visits"]),
+                                                     strict=True)],
             "zones": {z: {"peak_occupancy": int(p), "peak_at": r.window.iso(at),
                           "capacity": c, "level": lv}
                       for z, p, at, c, lv in zip(peaks["zone_id"], peaks["peak"],

@@ -52,16 +52,32 @@ def arrivals(sql: Sql, site_id: str, window: Window, *, part: int = 0,
     return frame, positions
 
 
-def visits_per_day(arr: pd.DataFrame, window: Window, daily_capacity: int | None) -> pd.DataFrame:
+def visits_per_day(arr: pd.DataFrame, window: Window, daily_capacity: int | None,
+                   sample: float | None = None) -> pd.DataFrame:
     """One row a day of the window: ``date`` (ISO text), ``visits``, ``daily_capacity``,
-    ``ratio`` (of the capacity; NaN without one)."""
+    ``ratio`` (of the capacity; NaN without one). Of a history that stored a ``sample`` share
+    of its visitors, also ``estimated`` (the stored visits over the share, which a count of
+    distinct visitors allows), and the ratio is the estimate's.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> day = Window(dt.date(2026, 10, 1), dt.date(2026, 10, 1), "UTC")
+    >>> arr = pd.DataFrame({"date": [dt.date(2026, 10, 1)], "hour": [9], "visits": [12]})
+    >>> visits_per_day(arr, day, 6000, sample=0.01).iloc[0].to_dict()
+    {'date': '2026-10-01', 'visits': 12, 'daily_capacity': 6000, 'ratio': 0.2, 'estimated': 1200}
+    """
     per_day = arr.groupby("date")["visits"].sum() if not arr.empty else pd.Series(dtype=int)
     days = window.day_list()
     visits = [int(per_day.get(d, 0)) for d in days]
-    return pd.DataFrame({"date": [d.isoformat() for d in days], "visits": visits,
-                         "daily_capacity": daily_capacity,
-                         "ratio": [v / daily_capacity if daily_capacity else np.nan
-                                   for v in visits]})
+    counted = [round(v / sample) for v in visits] if sample else visits
+    frame = pd.DataFrame({"date": [d.isoformat() for d in days], "visits": visits,
+                          "daily_capacity": daily_capacity,
+                          "ratio": [v / daily_capacity if daily_capacity else np.nan
+                                    for v in counted]})
+    if sample:
+        frame["estimated"] = counted
+    return frame
 
 
 def arrivals_matrix(arr: pd.DataFrame, window: Window) -> pd.DataFrame:

@@ -58,6 +58,15 @@ def test_two_visitors_make_two_visits_arriving_in_the_nine_oclock_hour(
     assert visits.arrivals_matrix(arr, DAY).loc["2026-10-01", 9] == 2
 
 
+def test_a_sampled_history_estimates_the_whole_crowd_and_its_share_of_capacity(
+        two_visitors: TinySite, sql: Sql) -> None:
+    arr, _ = visits.arrivals(sql, "testsite", DAY)
+    per_day = visits.visits_per_day(arr, DAY, 10, sample=0.25)  # 2 stored of 8 visitors
+    assert per_day.to_dict("records") == [{"date": "2026-10-01", "visits": 2,
+                                           "daily_capacity": 10, "ratio": 0.8,
+                                           "estimated": 8}]
+
+
 def test_peak_occupancy_rolls_up_the_tree_and_is_timed_to_the_second(
         two_visitors: TinySite, sql: Sql) -> None:
     zones = load_zones(sql, "testsite")
