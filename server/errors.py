@@ -52,6 +52,30 @@ class Conflict(LanternError):
     code = "conflict"
 
 
+class TooLarge(LanternError):
+    """The request body is larger than the endpoint takes."""
+
+    code = "too_large"
+
+
+class UnsupportedMediaType(LanternError):
+    """The body is not of a content type the endpoint reads."""
+
+    code = "unsupported_media_type"
+
+
+class NoScreenshot(NotFound):
+    """The kiosk has not uploaded a screenshot yet."""
+
+    code = "no_screenshot"
+
+
+class InvalidImage(InvalidContent):
+    """An uploaded image is not the PNG or JPEG its content type says, or cannot be read."""
+
+    code = "invalid_image"
+
+
 class VenueError(InvalidContent):
     """A venue folder has problems; ``details`` lists every one."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 from direct.gui.OnscreenText import OnscreenText
 from direct.showbase.ShowBase import ShowBase
 from panda3d.core import (
@@ -21,6 +22,7 @@ from panda3d.core import (
 )
 
 from immersive.kiosk.controller import KioskController
+from immersive.kiosk.screenshot import FrameRequests
 from immersive.offscreen import lens_fov
 from immersive.scene import BuiltScene, build_scene
 
@@ -55,10 +57,12 @@ class KioskApp(ShowBase):
         iod: float | None = None,
         font: str | None = None,
         software: bool = False,
+        frames: FrameRequests | None = None,
     ) -> None:
         configure(headless, size, software)
         super().__init__(windowType="offscreen" if headless else None)
         self.controller = controller
+        self.frames = frames
         self.size = size
         self.scene: BuiltScene | None = None
         self.audio = None
@@ -79,6 +83,8 @@ class KioskApp(ShowBase):
             )
         }
         self.task_mgr.add(self._frame, "kiosk-frame")
+        # after the frame is drawn (ShowBase draws at sort 50): a request gets that frame
+        self.task_mgr.add(self._serve_frames, "kiosk-screenshots", sort=60)
 
     def _load_font(self, path: str | None):  # noqa: ANN202 - panda3d TextFont or None
         for candidate in ([path] if path else []) + list(CJK_FONTS):
@@ -163,6 +169,20 @@ class KioskApp(ShowBase):
                             ("status", "  ".join(status))):
             if self.texts[name].text != value:
                 self.texts[name].text = value
+
+    def _serve_frames(self, task):  # noqa: ANN001, ANN202 - the task manager's signature
+        if self.frames is not None:
+            self.frames.serve(self.capture)
+        return task.cont
+
+    def capture(self) -> np.ndarray:
+        """The last drawn frame as RGB rows, top row first (both eyes side by side in stereo)."""
+        texture = self.win.get_screenshot()
+        if texture is None:
+            raise RuntimeError("the window has no frame to read")
+        w, h = texture.get_x_size(), texture.get_y_size()
+        pixels = np.frombuffer(bytes(texture.get_ram_image_as("RGB")), np.uint8)
+        return pixels.reshape(h, w, 3)[::-1]
 
     def save_frame(self, path: str) -> bool:
         """Write the last rendered frame to an image file."""

@@ -24,6 +24,9 @@ from immersive.tour import Vec3, hotspots_near, pose_at, tour_length
 
 LANGUAGES = ("en", "zh")
 ACK_MEMORY = 512  # how many executed seqs keep their ack for re-delivery
+# actions that wait for the render loop (which takes the controller's lock every frame), so
+# they run outside the lock
+UNLOCKED_ACTIONS = ("screenshot",)
 
 
 class KioskController:
@@ -50,9 +53,11 @@ class KioskController:
         clock: Callable[[], float] = time.monotonic,
         timestamp: Callable[[], str] = utc_now,
         on_event: Callable[[], None] | None = None,
+        screenshot: Callable[[], Any] | None = None,
     ) -> None:
         self.catalog, self.outbox, self.store = catalog, outbox, store
         self.clock, self.timestamp, self.on_event = clock, timestamp, on_event
+        self.screenshot = screenshot  # captures and uploads the frame; CommandError says why not
         self._lock = threading.RLock()
         self.spec: SceneSpec | None = None
         self.experience_id: str | None = None
@@ -172,22 +177,50 @@ class KioskController:
         A ``seq`` executed before is not run again; its first ack is returned.
         """
         with self._lock:
-            if not isinstance(command, dict):
-                return {"ok": False, "error": "command should be an object"}
-            seq = command.get("seq")
-            if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
-                return {"ok": False, "error": f"command needs a positive integer seq, got {seq!r}"}
-            if seq in self._acks:
-                return dict(self._acks[seq])
-            if self._acks and seq < next(iter(self._acks)) or (
-                not self._acks and seq <= self.last_seq
-            ):
-                return {"ok": True}  # executed before a restart or long ago
-            try:
-                self._execute(command.get("action"), command.get("args") or {})
-                ack: dict[str, Any] = {"ok": True}
-            except CommandError as exc:
-                ack = {"ok": False, "error": str(exc)}
+            early = self._answered(command)
+            if early is not None:
+                return early
+            seq, action = command["seq"], command.get("action")
+            if action not in UNLOCKED_ACTIONS:
+                return self._remember(seq, self._run(action, command.get("args") or {}))
+        return self._remember(seq, self._run_unlocked(action))
+
+    def _answered(self, command: Any) -> dict[str, Any] | None:
+        """The ack of a command that is malformed or was executed before; None for a new one."""
+        if not isinstance(command, dict):
+            return {"ok": False, "error": "command should be an object"}
+        seq = command.get("seq")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+            return {"ok": False, "error": f"command needs a positive integer seq, got {seq!r}"}
+        if seq in self._acks:
+            return dict(self._acks[seq])
+        if self._acks and seq < next(iter(self._acks)) or (
+            not self._acks and seq <= self.last_seq
+        ):
+            return {"ok": True}  # executed before a restart or long ago
+        return None
+
+    def _run(self, action: Any, args: Any) -> dict[str, Any]:
+        try:
+            self._execute(action, args)
+            return {"ok": True}
+        except CommandError as exc:
+            return {"ok": False, "error": str(exc)}
+
+    def _run_unlocked(self, action: str) -> dict[str, Any]:
+        """A screenshot: the render loop must stay free to draw the frame it waits for."""
+        if self.screenshot is None:
+            return {"ok": False, "error": "this kiosk cannot take screenshots"}
+        try:
+            self.screenshot()
+            return {"ok": True}
+        except CommandError as exc:
+            return {"ok": False, "error": str(exc)}
+        except Exception as exc:  # noqa: BLE001 - any failure is the command's, said in its ack
+            return {"ok": False, "error": f"{action} failed: {exc or type(exc).__name__}"}
+
+    def _remember(self, seq: int, ack: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
             self._acks[seq] = ack
             while len(self._acks) > ACK_MEMORY:
                 self._acks.popitem(last=False)

@@ -36,8 +36,10 @@ class KioskLink:
         heartbeat_s: float = 5.0,
         backoff_s: tuple[float, float] = (1.0, 30.0),
         timeout_s: float = 5.0,
+        render: dict[str, Any] | None = None,
     ) -> None:
         self.controller, self.store, self.url = controller, store, url
+        self.render = render  # how this kiosk renders, told in every heartbeat
         self.pair_info = pair_info or {}
         self.fps, self.heartbeat_s, self.backoff_s = fps, heartbeat_s, backoff_s
         self.timeout_s = timeout_s
@@ -128,9 +130,16 @@ class KioskLink:
             self._flush(client)
             now = time.monotonic()
             if now >= next_beat and "token" in self.credentials():
-                self._call(client, "heartbeat", self.controller.heartbeat(self.fps()))
+                self._call(client, "heartbeat", self.heartbeat())
                 next_beat = now + self.heartbeat_s
             self._wake.wait(min(1.0, max(0.05, next_beat - time.monotonic())))
+
+    def heartbeat(self) -> dict[str, Any]:
+        """The ``heartbeat`` payload: the controller's state, the fps and the render facts."""
+        beat = self.controller.heartbeat(self.fps())
+        if self.render is not None:
+            beat["render"] = self.render
+        return beat
 
     def _call(self, client: socketio.Client, event: str, data: dict[str, Any]) -> Any:
         try:

@@ -10,18 +10,22 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from immersive.catalog import SceneCatalog
 from immersive.kiosk.controller import KioskController
 from immersive.kiosk.link import KioskLink
 from immersive.kiosk.outbox import Outbox
+from immersive.kiosk.screenshot import FrameRequests, Screenshooter
 from immersive.kiosk.store import StateStore
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--server", required=True, help="server URL, e.g. http://127.0.0.1:5000")
     p.add_argument("--kiosk-id", help="this kiosk's id (with --token)")
-    p.add_argument("--token", help="this kiosk's token (with --kiosk-id)")
+    p.add_argument("--token", help="this kiosk's token (with --kiosk-id); default "
+                                    "$LANTERN_KIOSK_TOKEN, which other users cannot read in "
+                                    "the process list")
     p.add_argument("--pair", action="store_true",
                    help="pair anew: forget any stored token and show a code to approve "
                         "(later starts without --pair reuse the token it gets)")
@@ -61,6 +65,18 @@ def parse_size(text: str) -> tuple[int, int]:
     return size
 
 
+def render_facts(size: tuple[int, int], max_fps: float, stereo: bool) -> dict[str, Any]:
+    """What the heartbeat tells of how the kiosk renders (a cap of 0 or less: none).
+
+    Examples
+    --------
+    >>> render_facts((640, 360), 10, True)
+    {'width': 640, 'height': 360, 'max_fps': 10.0, 'stereo': True}
+    """
+    return {"width": size[0], "height": size[1],
+            "max_fps": float(max_fps) if max_fps > 0 else None, "stereo": stereo}
+
+
 def take_identity(args: argparse.Namespace, store: StateStore) -> str | None:
     """Store the identity the arguments give; return what is wrong with them, if anything.
 
@@ -79,6 +95,8 @@ def take_identity(args: argparse.Namespace, store: StateStore) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if args.kiosk_id and not args.token:
+        args.token = os.environ.get("LANTERN_KIOSK_TOKEN") or None
     if bool(args.kiosk_id) != bool(args.token):
         print("error: give --kiosk-id and --token together", file=sys.stderr)
         return 2
@@ -98,18 +116,22 @@ def run(args: argparse.Namespace) -> int:
         for link in links:
             link.request_flush()
 
-    controller = KioskController(SceneCatalog(args.assets), outbox, store, on_event=flush_soon)
+    frames = FrameRequests()
+    controller = KioskController(SceneCatalog(args.assets), outbox, store, on_event=flush_soon,
+                                 screenshot=Screenshooter(frames, store, args.server))
     if args.scene and controller.spec is None:
         controller.show(args.scene)
     from immersive.kiosk.app import KioskApp  # Panda3D only once arguments are sane
 
-    app = KioskApp(controller, headless=headless, size=parse_size(args.size),
+    size = parse_size(args.size)
+    app = KioskApp(controller, headless=headless, size=size,
                    iod=args.iod if args.stereo else None, font=args.font,
-                   software=args.software)
+                   software=args.software, frames=frames)
     pair_info = {k: v for k, v in (("name", args.name), ("kind", args.kind),
                                    ("site", args.site)) if v}
     link = KioskLink(controller, store, args.server, pair_info=pair_info, fps=lambda: app.fps,
-                     heartbeat_s=args.heartbeat, backoff_s=(1.0, max(1.0, args.backoff_max)))
+                     heartbeat_s=args.heartbeat, backoff_s=(1.0, max(1.0, args.backoff_max)),
+                     render=render_facts(size, args.max_fps, args.stereo))
     links.append(link)
     stop = {"now": False}
 

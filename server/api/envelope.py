@@ -17,6 +17,8 @@ STATUS: dict[type[errors.LanternError], int] = {
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.TooLarge: 413,
+    errors.UnsupportedMediaType: 415,
     errors.InvalidContent: 422,
 }
 

@@ -1,4 +1,5 @@
-"""The kiosk fleet over REST: list, approve, revoke, command, and timed visitor sessions."""
+"""The kiosk fleet over REST: list, approve, revoke, rotate tokens, command, and timed visitor
+sessions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from server import errors
 from server.api import actor, api, lantern
 from server.auth import require
 from server.extensions import api_spec
-from server.realtime.hub import kiosk_status
 from server.schemas import (
     ApproveIn,
     CommandIn,
@@ -28,10 +28,11 @@ from server.schemas import (
     SessionList,
     SessionOut,
 )
+from server.schemas.fleet import KioskTokenOut
 from server.services import audit, fleet
 from server.services import sessions as kiosk_sessions
 from server.services.commands import issue_and_wake
-from server.services.kiosks import create_kiosk
+from server.services.kiosks import create_kiosk, rotate_token
 from server.storage.models import Kiosk, KioskCommand, KioskPresence
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 409, 413, 422)}
@@ -46,8 +47,9 @@ def _ttl() -> float:
 @api_spec.validate(resp=Response(HTTP_200=KioskList, **ERRORS), tags=["kiosks"])
 def list_kiosks():  # type: ignore[no-untyped-def]
     """Every kiosk: pending, approved or revoked (not expired pairings), online state, scene, fps."""
-    with lantern().db.open_session() as session:
-        return {"kiosks": [kiosk_status(k) for k in session.scalars(
+    state = lantern()
+    with state.db.open_session() as session:
+        return {"kiosks": [state.hub.status(k) for k in session.scalars(
             select(Kiosk).where(Kiosk.status != "expired").order_by(Kiosk.id))]}
 
 
@@ -62,7 +64,7 @@ def register_kiosk():  # type: ignore[no-untyped-def]
         kiosk_id, token = create_kiosk(session, body.site_id, body.lon, body.lat, body.kind,
                                        body.name, body.group, zones=state.zone_index)
         audit.record(session, actor(), "create_kiosk", kiosk_id, site=body.site_id)
-        status = kiosk_status(session.get_one(Kiosk, kiosk_id))
+        status = state.hub.status(session.get_one(Kiosk, kiosk_id))
     # the map shows the new kiosk in its zone now, not after a reload
     state.hub.to_operators("kiosk_status", status)
     return {"kiosk_id": kiosk_id, "token": token}, 201
@@ -106,6 +108,19 @@ def revoke_kiosk(kiosk_id: str):  # type: ignore[no-untyped-def]
         fleet.revoke(session, kiosk_id, actor())
     state.hub.revoke(kiosk_id)
     return {"ok": True}
+
+
+@api.post("/kiosks/<kiosk_id>/token")
+@require("admin")
+@api_spec.validate(resp=Response(HTTP_200=KioskTokenOut, **ERRORS), tags=["kiosks"])
+def rotate_kiosk_token(kiosk_id: str):  # type: ignore[no-untyped-def]
+    """Issue or rotate an approved kiosk's token (shown once): the old one stops working and
+    the kiosk's connection closes now; its pending commands wait for it."""
+    state = lantern()
+    with state.db.transaction() as session:
+        token = rotate_token(session, kiosk_id, actor())
+    state.hub.disconnect(kiosk_id)  # after the commit: a reconnect must find the new token
+    return {"kiosk_id": kiosk_id, "token": token}
 
 
 # The command views document their bodies but leave validating them to issue_and_wake, so that

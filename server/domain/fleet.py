@@ -12,6 +12,12 @@ from datetime import datetime, timedelta
 
 MAX_SEQ = 2**62  # sequence numbers stay well inside a signed 64-bit column
 KIOSK_KINDS = ("exhibition", "vr")  # the first is the default
+# a command's life: queued, emitted on the kiosk's connection, then answered or out of time;
+# REST, /control's command_status and the queue itself use these names
+COMMAND_STATUSES = ("pending", "sent", "acked", "failed", "expired")
+OPEN_STATUSES = ("pending", "sent")  # not yet answered: delivered (again) on a new connection
+MAX_SCREENSHOT_BYTES = 512 * 1024  # a kiosk's uploaded frame; well past a 1280x720 JPEG
+SCREENSHOT_TYPES = ("image/png", "image/jpeg")
 
 
 class CommandRejected(ValueError):
@@ -72,6 +78,15 @@ def pairing_code_matches(given: str, shown: str | None) -> bool:
 def pairing_expired(created_at: datetime, now: datetime, ttl_s: float) -> bool:
     """A pending kiosk may be approved only within ``ttl_s`` of asking to pair."""
     return now - created_at >= timedelta(seconds=ttl_s)
+
+
+def status_rank(status: str) -> int:
+    """Statuses only move forward; a client that hears two keeps the later one.
+
+    >>> sorted(["acked", "pending", "sent"], key=status_rank)
+    ['pending', 'sent', 'acked']
+    """
+    return min(COMMAND_STATUSES.index(status), 2)
 
 
 def expired(expires_at: datetime, now: datetime) -> bool:

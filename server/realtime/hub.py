@@ -4,7 +4,10 @@ Commands live in the database; the process that holds a kiosk's connection deliv
 can receive the kiosk's ack). Another process that issues a command wakes the owner through the
 bus. A background loop retries unacknowledged commands, expires old ones, writes heartbeats in
 batches, marks silent kiosks offline, ends sessions whose time is up and sends operators at most
-one occupancy update per site per interval.
+one occupancy update per site per interval and a few command-status updates a second.
+
+What a kiosk's status says beyond its row (how it renders, when its last screenshot was taken)
+is kept in memory by every process, told to the others over the bus.
 """
 
 from __future__ import annotations
@@ -14,16 +17,21 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.domain.fleet import OPEN_STATUSES
 from server.realtime.bus import RedisBus
+from server.realtime.command_status import CommandStatusFeed
 from server.realtime.inflight import InFlight
 from server.realtime.loop_health import LoopHealth
 from server.services import fleet
+from server.services.fleet import Change
 from server.services.preservation import alert_dict
+from server.services.screenshots import screenshot_times
 from server.storage.database import Database
 from server.storage.models import Kiosk, KioskCommand, utcnow
 
@@ -44,6 +52,10 @@ class Hub:
         self.shown: dict[str, dict[str, Any]] = {}  # last kiosk_status sent to operators
         self.last_beat: dict[str, dict[str, Any]] = {}  # each local kiosk's latest heartbeat
         self.dirty_sites: set[str] = set()
+        self.render: dict[str, dict[str, Any]] = {}  # online kiosk -> its render facts
+        self.screenshot_at: dict[str, str] = {}  # kiosk -> when its last screenshot was taken
+        self.command_status = CommandStatusFeed(
+            lambda data: self.to_operators("command_status", data))
         self.lock = threading.Lock()
         self.bus = RedisBus(settings["SOCKETIO_MESSAGE_QUEUE"]) if settings.get(
             "SOCKETIO_MESSAGE_QUEUE") else None
@@ -53,6 +65,7 @@ class Hub:
         self.second_tasks: list[Callable[[Session, datetime], Any]] = []
         self.token_listeners: list[Callable[[int], None]] = []
         self.occupancy_emitter: Callable[[str], None] | None = None
+        self.alert_listener: Callable[[dict[str, Any]], None] = partial(self.to_operators, "alert")
         self.health = LoopHealth()
         # the loop's steps: (name, every how many seconds, f()); each runs on its own, so one
         # that fails does not hold up the others, and health reports each one
@@ -61,6 +74,7 @@ class Hub:
             ("heartbeat_flush", 0.5, self._flush_beats),
             ("occupancy_emit", float(settings["LANTERN_OCCUPANCY_EMIT_S"]), self._emit_occupancy),
             ("command_delivery", 1.0, lambda: self.tick(utcnow())),
+            ("command_status", 0.25, self.command_status.send),
         ]
         self._started = False
 
@@ -85,11 +99,18 @@ class Hub:
         """``emitter(site_id)`` sends a site's occupancy, at most once per interval."""
         self.occupancy_emitter = emitter
 
+    def alert_with(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """``listener(alert)`` hears the alerts the hub raises and clears (kiosks offline):
+        by default operators only; the app adds the webhook."""
+        self.alert_listener = listener
+
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
         if self._started:
             return
         self._started = True
+        with self.db.open_session() as session:
+            self.screenshot_at.update(screenshot_times(session))
         for task in self.start_tasks:
             task()
         self.socketio.start_background_task(self._loop)
@@ -102,8 +123,13 @@ class Hub:
             self.deliver(message.get("kiosks", []))
         elif kind == "revoke":
             self._drop(message["kiosk_id"])
+        elif kind == "disconnect":
+            self._disconnect(message["kiosk_id"])
         elif kind == "revoke_token":
             self._token_dropped(int(message["token_id"]))
+        elif kind == "facts":
+            self._facts(message["kiosk_id"], **{k: message[k] for k in ("render", "screenshot_at")
+                                                if k in message})
         elif kind == "unpair":
             sid = self.pairing.pop(message["kiosk_id"], None)
             if sid is not None:
@@ -119,14 +145,45 @@ class Hub:
 
     def disconnected(self, kiosk_id: str, sid: str) -> None:
         with self.lock:
-            if self.local.get(kiosk_id) == sid:
+            gone = self.local.get(kiosk_id) == sid
+            if gone:
                 del self.local[kiosk_id]
                 self.last_beat.pop(kiosk_id, None)
         self.inflight.forget(sid)
+        if gone and kiosk_id in self.render:
+            self.tell_facts(kiosk_id, render=None)
 
     def heartbeat(self, kiosk_id: str, beat: dict[str, Any]) -> None:
         with self.lock:
             self.beats[kiosk_id] = self.last_beat[kiosk_id] = {**beat, "ts": utcnow()}
+        render = beat.get("render")
+        if render is not None and self.render.get(kiosk_id) != render:  # news only on a change
+            self.tell_facts(kiosk_id, render=render)
+
+    # -- what a status says beyond the kiosk's row ------------------------------------------
+    def tell_facts(self, kiosk_id: str, **facts: Any) -> None:
+        """Record a kiosk's ``render`` facts (None: gone offline) or ``screenshot_at`` here,
+        and in every other process."""
+        self._facts(kiosk_id, **facts)
+        if self.bus is not None:
+            self.bus.publish({"type": "facts", "kiosk_id": kiosk_id, **facts})
+
+    def _facts(self, kiosk_id: str, render: Any = False, screenshot_at: Any = None) -> None:
+        with self.lock:
+            if render is None:
+                self.render.pop(kiosk_id, None)
+            elif render is not False:
+                self.render[kiosk_id] = render
+            if screenshot_at is not None:
+                self.screenshot_at[kiosk_id] = screenshot_at
+
+    def status(self, kiosk: Kiosk) -> dict[str, Any]:
+        """The kiosk's status as operators see it: its row, its render facts while online and
+        the time of its last screenshot (``GET /api/v1/kiosks`` lists these)."""
+        with self.lock:
+            render = self.render.get(kiosk.id) if kiosk.online else None
+            taken = self.screenshot_at.get(kiosk.id)
+        return kiosk_status(kiosk, screenshot_at=taken, render=render)
 
     # -- commands ----------------------------------------------------------------------------
     def wake(self, kiosk_ids: Iterable[str]) -> None:
@@ -148,13 +205,14 @@ class Hub:
         targets = {k: self.local[k] for k in kiosk_ids if k in self.local}
         if not targets:
             return 0
+        targets_of = {sid: k for k, sid in targets.items()}
         now = utcnow()
         sent: list[tuple[str, dict[str, Any]]] = []
         c = KioskCommand.__table__.c
         with self.db.transaction() as session:
             rows = session.execute(select(c.id, c.kiosk_id, c.seq, c.action, c.args)
                                    .where(c.kiosk_id.in_(list(targets)),
-                                          c.status == "pending", c.expires_at > now)
+                                          c.status.in_(OPEN_STATUSES), c.expires_at > now)
                                    .order_by(c.kiosk_id, c.seq)).all()
             self.inflight.settle(targets.values(), {cid for cid, *_ in rows})
             full: set[str] = set()  # kiosks whose connection has no room left: order is kept
@@ -168,25 +226,34 @@ class Hub:
                     continue
                 sent.append((sid, data))
             if sent:
-                session.execute(update(KioskCommand).where(
-                    KioskCommand.id.in_([d["id"] for _, d in sent]))
-                    .values(sent_at=now, attempts=KioskCommand.attempts + 1))
+                fleet.mark_sent(session, [d["id"] for _, d in sent], now)
         self._emit_commands(sent)
+        self._sent([(targets_of[sid], data) for sid, data in sent], now)
         return len(sent)
 
     def send_now(self, commands: Iterable[dict[str, Any]]) -> int:
         """Emit commands already claimed for sending (``fleet.claim_for_sending``) to the kiosks
         connected here; one that finds no room on its connection waits for ``deliver``."""
-        sent = []
+        sent, kiosks = [], []
         for command in commands:
             sid = self.local.get(command["kiosk_id"])
             data = {k: command[k] for k in ("id", "seq", "action", "args")}
             if sid is not None and self.inflight.claim(sid, data):
                 sent.append((sid, data))
+                kiosks.append(command["kiosk_id"])
         self._emit_commands(sent)
         if sent:
             self.socketio.sleep(0)  # the connections write them now, before the caller goes on
+        self._sent(list(zip(kiosks, (data for _, data in sent), strict=True)), utcnow())
         return len(sent)
+
+    def _sent(self, sent: list[tuple[str, dict[str, Any]]], now: datetime) -> None:
+        self.commands_changed(Change(d["id"], kid, d["seq"], d["action"], "sent", now)
+                              for kid, d in sent)
+
+    def commands_changed(self, changes: Iterable[Change]) -> None:
+        """Tell operators, in the next ``command_status``, that these commands moved on."""
+        self.command_status.add(changes)
 
     def _emit_commands(self, sent: list[tuple[str, dict[str, Any]]]) -> None:
         for sid, data in sent:
@@ -208,7 +275,8 @@ class Hub:
             acks, self.acks = self.acks, []
         if acks:
             with self.db.transaction() as session:
-                fleet.record_acks(session, acks)
+                changes = fleet.record_acks(session, acks)
+            self.commands_changed(changes)
 
     def paired(self, kiosk_id: str, token: str) -> None:
         """Hand an approved kiosk its token on its pairing connection, then close that."""
@@ -245,6 +313,18 @@ class Hub:
         sid = self.local.get(kiosk_id)
         if sid:
             self.socketio.emit("revoked", {"kiosk_id": kiosk_id}, to=sid, namespace="/kiosk")
+            self.socketio.server.disconnect(sid, namespace="/kiosk")
+
+    def disconnect(self, kiosk_id: str) -> None:
+        """Close the kiosk's connection, here and in every other process (its token changed:
+        it comes back with the new one, or not at all); pending commands stay pending."""
+        self._disconnect(kiosk_id)
+        if self.bus is not None:
+            self.bus.publish({"type": "disconnect", "kiosk_id": kiosk_id})
+
+    def _disconnect(self, kiosk_id: str) -> None:
+        sid = self.local.get(kiosk_id)
+        if sid:
             self.socketio.server.disconnect(sid, namespace="/kiosk")
 
     def token_revoked(self, token_id: int) -> None:
@@ -285,7 +365,7 @@ class Hub:
         self.deliver(list(self.local))
         offline_after = float(self.settings["LANTERN_KIOSK_OFFLINE_AFTER_S"])
         with self.db.transaction() as session:
-            fleet.expire(session, now)
+            self.commands_changed(fleet.expire(session, now))
             self.expire_pairings(session, now)
             silent = list(session.scalars(select(Kiosk).where(
                 Kiosk.online.is_(True), Kiosk.last_seen < now - timedelta(seconds=offline_after))))
@@ -293,7 +373,7 @@ class Hub:
             for kiosk in silent:
                 self.announce(kiosk)
             for alert in alerts:
-                self.to_operators("alert", alert_dict(alert, "raised"))
+                self.alert_listener(alert_dict(alert, "raised"))
             for task in self.second_tasks:
                 task(session, now)
 
@@ -308,7 +388,7 @@ class Hub:
                 if not kiosk.online:
                     alert = fleet.set_online(session, kiosk.id, True, utcnow())
                     if alert is not None:
-                        self.to_operators("alert", alert_dict(alert, "cleared"))
+                        self.alert_listener(alert_dict(alert, "cleared"))
                 self.announce(kiosk, only_changes=True)  # operators hear of changes, not beats
 
     def announce(self, kiosk: Kiosk, only_changes: bool = False) -> None:
@@ -316,7 +396,7 @@ class Hub:
         heartbeat when that is newer than the row the caller read: heartbeats are stored half
         a second late, and a status built from an older read would otherwise show a scene the
         kiosk has left, and keep showing it (later beats of the same scene are not news)."""
-        status = kiosk_status(kiosk)
+        status = self.status(kiosk)
         with self.lock:
             beat = self.last_beat.get(kiosk.id)
         if beat is not None and (kiosk.last_seen is None or beat["ts"] > kiosk.last_seen):
@@ -346,11 +426,13 @@ class Hub:
             raise failed
 
 
-BEAT_FIELDS = ("scene", "state", "fps", "experience_id")  # what a heartbeat reports
+BEAT_FIELDS = ("scene", "state", "fps", "experience_id")  # what a heartbeat reports (and stores)
 
 
-def kiosk_status(kiosk: Kiosk) -> dict[str, Any]:
-    return {"kiosk_id": kiosk.id, "site_id": kiosk.site_id, "name": kiosk.name,
+def kiosk_status(kiosk: Kiosk, *, screenshot_at: str | None = None,
+                 render: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A kiosk as operators see it; ``Hub.status`` adds what only the hub knows."""
+    return {"kiosk_id": kiosk.id, "site_id": kiosk.site_id, "name": kiosk.name, "kind": kiosk.kind,
             "status": kiosk.status, "online": kiosk.online, "scene": kiosk.scene,
             "state": kiosk.state, "fps": kiosk.fps, "experience_id": kiosk.experience_id,
             "featured": kiosk.featured, "zone_id": kiosk.zone_id, "group": kiosk.group,
@@ -358,4 +440,5 @@ def kiosk_status(kiosk: Kiosk) -> dict[str, Any]:
             # the code is shown on the kiosk's own screen only: an operator who approves must
             # read it there, so a flood of pending kiosks cannot be approved from the panel
             "pairing_code": None,
-            "last_seen": kiosk.last_seen.isoformat() if kiosk.last_seen else None}
+            "last_seen": kiosk.last_seen.isoformat() if kiosk.last_seen else None,
+            "screenshot_at": screenshot_at, "render": render}

@@ -17,6 +17,7 @@ from server import errors
 from server.domain.fleet import MAX_SEQ
 from server.realtime.hub import Hub, kiosk_status
 from server.realtime.packets import AnswersErrors, error_ack, refusal
+from server.schemas.fleet import RenderFacts
 from server.schemas.presence import Timestamp
 from server.services import fleet
 from server.services.intake import check_event_times, event_window
@@ -30,6 +31,7 @@ class Heartbeat(BaseModel):
     fps: float | None = Field(default=None, ge=0, le=1000)
     session_id: str | None = Field(default=None, max_length=128)
     experience_id: str | None = Field(default=None, max_length=128)
+    render: RenderFacts | None = None  # optional: older kiosks do not send it
 
 
 class SessionEvent(BaseModel):
@@ -147,9 +149,10 @@ class KioskNamespace(AnswersErrors, Namespace):
             if kiosk is None:
                 raise ConnectionRefusedError("unauthorized")
             now = utcnow()
-            fleet.acknowledge_through(session, kiosk_id, last_seq, now)
+            acked = fleet.acknowledge_through(session, kiosk_id, last_seq, now)
             fleet.set_online(session, kiosk_id, True, now)
             kiosk.last_seen = now
+        self.hub.commands_changed(acked)
         sid = request.sid  # type: ignore[attr-defined]
         self.kiosk_of[sid] = kiosk_id
         join_room(f"kiosk:{kiosk_id}")

@@ -6,13 +6,23 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag, create_model
 
-from server.domain.fleet import KIOSK_KINDS
+from server.domain.fleet import COMMAND_STATUSES, KIOSK_KINDS, SCREENSHOT_TYPES
+
+
+class RenderFacts(BaseModel):
+    """How a kiosk renders, from its heartbeat: a card can say "640x360, 10 fps cap, stereo"."""
+
+    width: int = Field(ge=1, le=16384)
+    height: int = Field(ge=1, le=16384)
+    max_fps: float | None = Field(default=None, ge=0, le=1000, description="null: no cap")
+    stereo: bool = False
 
 
 class KioskOut(BaseModel):
     kiosk_id: str
     site_id: str | None
     name: str
+    kind: str | None = None
     status: str
     online: bool
     scene: str | None
@@ -26,6 +36,8 @@ class KioskOut(BaseModel):
     lat: float | None = None
     pairing_code: str | None
     last_seen: str | None
+    screenshot_at: str | None = Field(default=None, description="when its last screenshot was taken")
+    render: RenderFacts | None = Field(default=None, description="while online, from its heartbeat")
 
 
 class KioskList(BaseModel):
@@ -97,7 +109,7 @@ class SetLanguageArgs(Args):
 ARGS_OF: dict[str, type[BaseModel]] = {
     "load_scene": LoadSceneArgs, "play": NoArgs, "pause": NoArgs, "start_session": StartSessionArgs,
     "extend_session": ExtendSessionArgs, "end_session": NoArgs, "announce": AnnounceArgs,
-    "set_language": SetLanguageArgs,
+    "set_language": SetLanguageArgs, "screenshot": NoArgs,
 }
 
 
@@ -165,7 +177,8 @@ class CommandState(BaseModel):
     seq: int
     action: str
     args: dict[str, Any]
-    status: str
+    status: Literal[COMMAND_STATUSES] = Field(  # type: ignore[valid-type]
+        description="pending, sent (emitted, not yet acknowledged), acked, failed or expired")
     attempts: int
     issued_by: str
     created_at: str
@@ -175,6 +188,15 @@ class CommandState(BaseModel):
 
 class CommandStates(BaseModel):
     commands: list[CommandState]
+
+
+class ScreenshotOut(BaseModel):
+    kiosk_id: str
+    taken_at: str
+    content_type: Literal[SCREENSHOT_TYPES]  # type: ignore[valid-type]
+    bytes: int
+    width: int
+    height: int
 
 
 class KioskIn(BaseModel):
@@ -199,3 +221,10 @@ class PresenceChange(BaseModel):
 class PresenceHistory(BaseModel):
     kiosk_id: str
     changes: list[PresenceChange]
+
+
+class KioskTokenOut(BaseModel):
+    """A kiosk's new token, shown once; the one it had stops working at once."""
+
+    kiosk_id: str
+    token: str = Field(description="the kiosk's new token (kt_...), stored only hashed")

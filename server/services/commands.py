@@ -72,6 +72,8 @@ class Delivery(Protocol):
 
     def wake(self, kiosk_ids: Iterable[str]) -> None: ...
 
+    def commands_changed(self, changes: Iterable[fleet.Change]) -> None: ...
+
 
 def issue_and_wake(hub: Delivery, actor: str, data: Any) -> list[dict[str, Any]]:
     """Validate a command ``{"kiosk_id" | "group", "exclude", "action", "args"}``, queue it for
@@ -93,8 +95,12 @@ def issue_and_wake(hub: Delivery, actor: str, data: Any) -> list[dict[str, Any]]
         issued = fleet.issue(session, actor, action, args,
                              kiosk_id=kiosk_id, group=group, exclude=exclude,
                              ttl_s=float(hub.settings["LANTERN_COMMAND_TTL_S"]))
-        ready = {c.id for c in fleet.claim_for_sending(session, issued, set(hub.local), utcnow())}
+        now = utcnow()
+        ready = {c.id for c in fleet.claim_for_sending(session, issued, set(hub.local), now)}
         out = [{**fleet.payload(c), "kiosk_id": c.kiosk_id} for c in issued]
+    # operators hear of each command; those going out at once are heard of as sent instead
+    hub.commands_changed(fleet.Change(c.id, c.kiosk_id, c.seq, c.action, "pending", now)
+                         for c in issued if c.id not in ready)
     # the common case, kiosks connected here with nothing else queued, goes out at once;
     # the rest is read back from the queue (here, or by the process a kiosk is connected to)
     hub.send_now(c for c in out if c["id"] in ready)

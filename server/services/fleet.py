@@ -20,6 +20,8 @@ from server.services.zones import current_zones
 from server.storage.bulk import Bulk
 from server.storage.models import Alert, Experience, Kiosk, KioskCommand, KioskPresence, Site, utcnow
 
+COMMANDS = cast(Table, KioskCommand.__table__)
+
 
 def kiosk_or_404(session: Session, kiosk_id: str) -> Kiosk:
     kiosk = session.get(Kiosk, kiosk_id)
@@ -103,9 +105,22 @@ def revoke(session: Session, kiosk_id: str, actor: str) -> None:
     kiosk = kiosk_or_404(session, kiosk_id)
     kiosk.status, kiosk.token_hash, kiosk.online = "revoked", None, False
     session.execute(update(KioskCommand).where(KioskCommand.kiosk_id == kiosk_id,
-                                               KioskCommand.status == "pending")
+                                               KioskCommand.status.in_(rules.OPEN_STATUSES))
                     .values(status="failed", result={"error": "kiosk revoked"}))
     audit.record(session, actor, "revoke_kiosk", kiosk_id)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A command that moved to ``status`` (``error``: the kiosk's, when it failed)."""
+
+    id: str
+    kiosk_id: str
+    seq: int
+    action: str
+    status: str
+    at: datetime
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,14 +172,17 @@ def claim_for_sending(session: Session, issued: list[Issued], connected: Collect
     """Of commands just issued, those that may go out at once on this process's connections:
     the kiosk is connected here and has no other command pending (so sequence order and the
     in-flight bound hold without reading the queue back). They are marked sent."""
+    # (status 'sent' before the emit: the emit follows the commit at once, and a command that
+    # misses its connection after all is sent again on the next one, as any sent command is)
     local = {c.id: c for c in issued if c.kiosk_id in connected}
     if not local:
         return []
     bulk = Bulk(session)
     claimed = bulk.select_in(
-        "UPDATE kiosk_commands SET sent_at = ?, attempts = attempts + 1 WHERE NOT EXISTS ("
-        "SELECT 1 FROM kiosk_commands AS other WHERE other.kiosk_id = kiosk_commands.kiosk_id "
-        "AND other.status = 'pending' AND other.id <> kiosk_commands.id) AND id IN ({in}) "
+        "UPDATE kiosk_commands SET status = 'sent', sent_at = ?, attempts = attempts + 1 "
+        "WHERE NOT EXISTS (SELECT 1 FROM kiosk_commands AS other WHERE other.kiosk_id = "
+        "kiosk_commands.kiosk_id AND other.status IN ('pending', 'sent') "
+        "AND other.id <> kiosk_commands.id) AND id IN ({in}) "
         "RETURNING id", (bulk.ts(now),), list(local))
     return [local[cid] for cid, in claimed]
 
@@ -176,28 +194,34 @@ def payload(command: Issued | KioskCommand) -> dict[str, Any]:
 def pending(session: Session, kiosk_id: str, now: datetime) -> list[KioskCommand]:
     """Unacknowledged, unexpired commands of a kiosk, oldest first."""
     return list(session.scalars(select(KioskCommand).where(
-        KioskCommand.kiosk_id == kiosk_id, KioskCommand.status == "pending",
+        KioskCommand.kiosk_id == kiosk_id, KioskCommand.status.in_(rules.OPEN_STATUSES),
         KioskCommand.expires_at > now).order_by(KioskCommand.seq)))
 
 
-def acknowledge_through(session: Session, kiosk_id: str, last_seq: int, now: datetime) -> None:
-    """A reconnecting kiosk says it has executed everything up to ``last_seq``."""
-    session.execute(update(KioskCommand).where(
-        KioskCommand.kiosk_id == kiosk_id, KioskCommand.status == "pending",
-        KioskCommand.seq <= last_seq).values(status="acked", acked_at=now))
+def acknowledge_through(session: Session, kiosk_id: str, last_seq: int,
+                        now: datetime) -> list[Change]:
+    """A reconnecting kiosk says it has executed everything up to ``last_seq``; returns the
+    commands that this acknowledged."""
+    c = COMMANDS.c
+    done = session.execute(update(COMMANDS).where(
+        c.kiosk_id == kiosk_id, c.status.in_(rules.OPEN_STATUSES), c.seq <= last_seq)
+        .values(status="acked", acked_at=now).returning(c.id, c.seq, c.action)).all()
     session.execute(update(Kiosk).where(Kiosk.id == kiosk_id, Kiosk.acked_seq < last_seq)
                     .values(acked_seq=last_seq))
+    return [Change(cid, kiosk_id, seq, action, "acked", now) for cid, seq, action in done]
 
 
-def record_acks(session: Session, acks: list[tuple[str, Any, datetime]]) -> None:
-    """Record a batch of kiosk acks (command id, response, when) in one transaction."""
+def record_acks(session: Session, acks: list[tuple[str, Any, datetime]]) -> list[Change]:
+    """Record a batch of kiosk acks (command id, response, when) in one transaction; returns
+    each command's new status."""
     if not acks:
-        return
+        return []
     by_id = {cid: (response, when) for cid, response, when in acks}
-    c = cast(Table, KioskCommand.__table__).c
+    c = COMMANDS.c
     rows = session.execute(select(c.id, c.kiosk_id, c.seq, c.action).where(
-        c.id.in_(list(by_id)), c.status == "pending")).all()
+        c.id.in_(list(by_id)), c.status.in_(rules.OPEN_STATUSES))).all()
     updates: list[dict[str, Any]] = []
+    changes: list[Change] = []
     acked_seq: dict[str, int] = {}
     loads: dict[str, tuple[int, str]] = {}  # kiosk -> its newest acknowledged load_scene
     for cid, kid, seq, action in rows:
@@ -206,6 +230,8 @@ def record_acks(session: Session, acks: list[tuple[str, Any, datetime]]) -> None
         result = response if isinstance(response, dict) else {"ok": False, "error": "no ack"}
         updates.append({"b_id": cid, "status": "acked" if ok else "failed", "acked_at": when,
                         "result": result})
+        changes.append(Change(cid, kid, seq, action, "acked" if ok else "failed", when,
+                              None if ok else failure(result)))
         if seq > acked_seq.get(kid, 0):
             acked_seq[kid] = seq
         if ok and action == "load_scene" and seq > loads.get(kid, (0, ""))[0]:
@@ -226,13 +252,30 @@ def record_acks(session: Session, acks: list[tuple[str, Any, datetime]]) -> None
                      .values(experience_id=bindparam("b_exp")),
                      [{"b_id": k, "b_exp": (args.get(cid) or {}).get("experience_id")}
                       for k, (_, cid) in loads.items()])
+    return changes
 
 
-def expire(session: Session, now: datetime) -> int:
-    """Commands never delivered within their TTL expire."""
-    result = session.execute(update(KioskCommand).where(
-        KioskCommand.status == "pending", KioskCommand.expires_at <= now).values(status="expired"))
-    return int(getattr(result, "rowcount", 0) or 0)
+def failure(result: dict[str, Any]) -> str:
+    """The kiosk's reason for refusing a command, as one line of text."""
+    error = result.get("error")
+    return str(error)[:500] if error is not None else "refused without a reason"
+
+
+def mark_sent(session: Session, command_ids: list[str], now: datetime) -> None:
+    """Commands emitted on a kiosk's connection now; one answered meanwhile keeps its answer."""
+    c = COMMANDS.c
+    session.execute(update(COMMANDS).where(
+        c.id.in_(command_ids), c.status.in_(rules.OPEN_STATUSES))
+        .values(status="sent", sent_at=now, attempts=c.attempts + 1))
+
+
+def expire(session: Session, now: datetime) -> list[Change]:
+    """Commands not acknowledged within their TTL expire; returns them."""
+    c = COMMANDS.c
+    gone = session.execute(update(COMMANDS).where(
+        c.status.in_(rules.OPEN_STATUSES), c.expires_at <= now).values(status="expired")
+        .returning(c.id, c.kiosk_id, c.seq, c.action)).all()
+    return [Change(cid, kid, seq, action, "expired", now) for cid, kid, seq, action in gone]
 
 
 def set_online(session: Session, kiosk_id: str, online: bool, now: datetime) -> Alert | None:

@@ -1,4 +1,5 @@
-"""Creating kiosks and their credentials (the CLI and the pairing flow use this)."""
+"""Creating kiosks and their credentials: registration, token checks and rotation (the CLI,
+the pairing flow, the REST API and the demo use this)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from server import errors
 from server.domain.access import hash_token, new_token
 from server.domain.fleet import KIOSK_KINDS
+from server.services import audit
 from server.storage.models import Kiosk, Site
 from server.storage.zone_index import ZoneIndexCache
 
@@ -54,3 +56,21 @@ def kiosk_for_token(session: Session, kiosk_id: str, token: str) -> Kiosk | None
     if kiosk is None or kiosk.status != "approved":
         return None
     return kiosk
+
+
+def rotate_token(session: Session, kiosk_id: str, actor: str) -> str:
+    """Issue a new token to an approved kiosk, replacing any it had; returns it (shown once).
+
+    The old token stops working at the commit; the caller closes the kiosk's open connection
+    (``Hub.disconnect``), and its pending commands stay pending for its next connection."""
+    kiosk = session.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise errors.NotFound(f"no kiosk {kiosk_id!r}")
+    if kiosk.status != "approved":
+        raise errors.Conflict(f"kiosk {kiosk_id} is {kiosk.status}; only an approved kiosk "
+                              f"gets a token (approve a pending one with its pairing code)")
+    token = new_token("kt")
+    first = kiosk.token_hash is None
+    kiosk.token_hash = hash_token(token)
+    audit.record(session, actor, "rotate_kiosk_token", kiosk_id, first=first)
+    return token

@@ -79,8 +79,9 @@ def test_a_kiosk_that_stops_reading_keeps_the_servers_memory_bounded(server: Liv
     assert peak - base < RSS_BOUND_MB, f"server memory grew by {peak - base:.0f} MB"
 
     rows = server.api("GET", f"/kiosks/{kiosk_id}/commands").json()["commands"]
-    assert len(accepted) > 50 and {r["status"] for r in rows} == {"pending"}
-    in_flight = [r for r in rows if r["status"] == "pending" and r["attempts"]]
+    # a slow reader answers nothing: its commands are waiting, or sent and not yet acknowledged
+    assert len(accepted) > 50 and {r["status"] for r in rows} <= {"pending", "sent"}
+    in_flight = [r for r in rows if r["status"] == "sent"]
     largest_size = max(wire_size(r) for r in rows)
     assert sum(wire_size(r) for r in in_flight) <= INFLIGHT_BYTES + largest_size
     # reading now, the kiosk finds each command on its connection at most once
