@@ -18,9 +18,11 @@ from server.realtime.control import ControlNamespace
 from server.realtime.hub import Hub
 from server.realtime.ingest import IngestNamespace
 from server.realtime.kiosk import KioskNamespace, RateLimiter
+from server.services.presence import DailyVisitors
 from server.services.previews import Previews
 from server.services.reports import Reports
 from server.services.sandbox import ChildPool
+from server.services.webhook import AlertWebhook
 from server.storage.database import Database
 from server.storage.presence_book import PresenceBook
 from server.storage.zone_index import ZoneIndexCache
@@ -74,7 +76,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         impact=ChildPool("geo", workers=settings["LANTERN_IMPACT_WORKERS"],
                          timeout_s=settings["LANTERN_IMPACT_TIMEOUT_S"],
                          memory_mb=settings["LANTERN_IMPACT_MEMORY_MB"]),
-        hub=hub, live=LiveVenue(hub, zone_index, presence),
+        hub=hub,
+        live=LiveVenue(hub, zone_index, presence,
+                       DailyVisitors(float(settings["LANTERN_VISITORS_TODAY_REFRESH_S"])),
+                       alert_webhook(settings, db)),
         reports=Reports(db, database_url=settings["DATABASE_URL"],
                         root=Path(settings["LANTERN_REPORTS_PATH"]),
                         workers=settings["LANTERN_REPORT_WORKERS"],
@@ -125,11 +130,36 @@ def _wire_realtime(state: LanternState) -> None:
     hub.on_start(state.reports.start)  # fail runs of dead processes, take queued runs
     hub.add_step("report_queue", 1.0, state.reports.tick)
     hub.emit_occupancy_with(live.emit_occupancy)
+    hub.alert_with(live.alert)  # kiosks offline: operators and the webhook
+    hub.add_step("readings_emit", float(state.settings["LANTERN_READINGS_EMIT_S"]),
+                 live.emit_readings)  # batches coalesce: at most one event a site per interval
     socketio.on_namespace(KioskNamespace("/kiosk", hub))
     socketio.on_namespace(ControlNamespace("/control", hub))
     ingest = IngestNamespace("/ingest", RateLimiter(float(state.settings["LANTERN_SOCKET_RATE"])))
     socketio.on_namespace(ingest)
     hub.on_token_revoked(ingest.drop_token)
+
+
+def alert_webhook(settings: dict[str, Any], db: Database) -> AlertWebhook | None:
+    """The alert webhook of LANTERN_ALERT_WEBHOOK_URL, posting from a background task; None
+    when unset."""
+    url = settings["LANTERN_ALERT_WEBHOOK_URL"]
+    if not url:
+        return None
+
+    def site_name(site_id: str) -> str | None:
+        from server.storage.models import Site
+
+        with db.open_session() as session:
+            site = session.get(Site, site_id)
+            return site.name_en if site is not None else None
+
+    return AlertWebhook(url, attempts=int(settings["LANTERN_ALERT_WEBHOOK_ATTEMPTS"]),
+                        first_delay_s=float(settings["LANTERN_ALERT_WEBHOOK_FIRST_DELAY_S"]),
+                        timeout_s=float(settings["LANTERN_ALERT_WEBHOOK_TIMEOUT_S"]),
+                        queue_size=int(settings["LANTERN_ALERT_WEBHOOK_QUEUE"]),
+                        site_name=site_name, spawn=socketio.start_background_task,
+                        sleep=socketio.sleep)
 
 
 def allowed_origins(settings: dict[str, Any]) -> Callable[[str, dict], bool]:

@@ -30,6 +30,11 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
     "LANTERN_KIOSK_OFFLINE_AFTER_S": (20, int, "a kiosk silent this long is offline"),
     "LANTERN_COMMAND_TTL_S": (300, int, "a command not delivered in this time expires"),
     "LANTERN_OCCUPANCY_EMIT_S": (1.0, float, "at most one occupancy update per site to operators per this"),
+    "LANTERN_VISITORS_TODAY_REFRESH_S": (10.0, float, "a site's distinct visitors today (`today` "
+                                         "in occupancy) are read from the database at most "
+                                         "this often"),
+    "LANTERN_READINGS_EMIT_S": (0.5, float, "at most one `readings` event per site to operators "
+                                "per this"),
     "LANTERN_PRESENCE_FLUSH_S": (1.0, float, "visitor presence and zone transitions are written to the "
                                  "database this often (occupancy read in another process lags "
                                  "by at most this)"),
@@ -45,6 +50,17 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
                                 "an event older than this is refused (eight days: a week's outage replays)"),
     "LANTERN_ALERT_HORIZON_S": (900, int,
                                 "a reading older than this may not raise or clear an alert (alerts act now)"),
+    "LANTERN_ALERT_WEBHOOK_URL": (None, str, "an http(s) URL that gets a POST of every alert "
+                                  "raised or cleared; unset: none "
+                                  "([docs/alerts.md](docs/alerts.md))"),
+    "LANTERN_ALERT_WEBHOOK_ATTEMPTS": (5, int, "attempts to post one alert before it is given "
+                                       "up (and logged)"),
+    "LANTERN_ALERT_WEBHOOK_FIRST_DELAY_S": (1.0, float, "wait before the second attempt, "
+                                            "doubled before each next one"),
+    "LANTERN_ALERT_WEBHOOK_TIMEOUT_S": (5.0, float, "an attempt that has no answer after this "
+                                       "has failed"),
+    "LANTERN_ALERT_WEBHOOK_QUEUE": (1000, int, "alerts waiting to be posted, at most (one more "
+                                    "is dropped, and logged)"),
     "LANTERN_IMPACT_MAX_VERTICES": (1000, int, "most vertices a proposed work's geometry may have"),
     "LANTERN_IMPACT_TIMEOUT_S": (20, int, "an impact check or map is abandoned after this"),
     "LANTERN_IMPACT_MEMORY_MB": (1024, int, "memory limit of one impact-check process"),

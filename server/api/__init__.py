@@ -16,6 +16,7 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 # views that validate the raw body themselves in one pass (the ingest hot path), with the same
 # errors; parsing it here first would double the JSON work
 RAW_BODY_VIEWS = {"api.post_positions"}
+BINARY_BODY_VIEWS = {"api.put_screenshot"}  # images, read and checked by the view
 # No body of this API goes deeper (a GeoJSON MultiPolygon in a request is 6 levels); deeper
 # bodies are refused before validation, whose error messages would echo them back
 MAX_DEPTH = 32
@@ -41,6 +42,8 @@ def _require_readable_json() -> None:
     if request.method not in ("POST", "PUT", "PATCH") or not request.content_length:
         return
     if request.endpoint in RAW_BODY_VIEWS and request.is_json:
+        return
+    if request.endpoint in BINARY_BODY_VIEWS:
         return
     if not request.is_json:
         raise errors.BadRequest(f"send JSON (Content-Type: application/json), "
@@ -72,4 +75,16 @@ def _deeper_than(value: object, limit: int) -> bool:
     return any(isinstance(item, (dict, list)) for item in level)
 
 
-from server.api import admin, health, impact, kiosks, positions, readings, reports, sites, zones  # noqa: E402,F401  (routes register on import)
+from server.api import (  # noqa: E402,F401  (routes register on import)
+    activity,
+    admin,
+    health,
+    impact,
+    kiosks,
+    positions,
+    readings,
+    reports,
+    screenshots,
+    sites,
+    zones,
+)

@@ -13,11 +13,10 @@ from server.auth import require
 from server.extensions import api_spec
 from server.schemas import ErrorEnvelope, OccupancyOut, PositionsIn, PositionsOut
 from server.services.intake import record_positions
-from server.services.presence import occupancy
+from server.services.presence import occupancy_report
+from server.storage.models import utcnow
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
-
-
 
 @api.post("/sites/<site_id>/positions")
 @require("ingest")
@@ -36,10 +35,11 @@ def post_positions(site_id: str):  # type: ignore[no-untyped-def]
 @require("read")
 @api_spec.validate(resp=Response(HTTP_200=OccupancyOut, **ERRORS), tags=["presence"])
 def get_occupancy(site_id: str):  # type: ignore[no-untyped-def]
-    """Per zone: visitors (descendants included), effective capacity and level."""
+    """Per zone: visitors (descendants included), effective capacity and level; and the site at
+    a glance: visitors now and today against its capacities, its level, its local day."""
     state = lantern()
     state.presence.flush()
     with state.db.open_session() as session:
         site = get_site(session, site_id)
         zones = state.zone_index.get(session, site)
-        return {"site_id": site_id, "zones": occupancy(session, zones)}
+        return occupancy_report(session, site, zones, state.live.today, utcnow())

@@ -22,8 +22,6 @@ from server.services.intake import record_readings
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
 
-
-
 @api.post("/sites/<site_id>/sensor-readings")
 @require("ingest")
 @api_spec.validate(json=ReadingsIn, resp=Response(HTTP_200=ReadingsOut, **ERRORS),
@@ -41,10 +39,13 @@ def post_readings(site_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(query=AlertQuery, resp=Response(HTTP_200=AlertList, **ERRORS),
                    tags=["preservation"])
 def get_alerts(site_id: str):  # type: ignore[no-untyped-def]
-    """The site's alerts, newest first (?state=raised|cleared|all, default raised)."""
+    """The site's alerts, newest first (?state=raised|cleared|all, default raised), filtered
+    by kind, zone, acknowledgement and when they were raised."""
     query: AlertQuery = request.context.query  # type: ignore[attr-defined]
     with lantern().db.open_session() as session:
-        return {"alerts": preservation.list_alerts(session, site_id, query.state, query.limit)}
+        return {"alerts": preservation.list_alerts(
+            session, site_id, query.state, query.limit, kind=query.kind, zone=query.zone,
+            acknowledged=query.acknowledged, start=query.from_, end=query.to)}
 
 
 @api.post("/alerts/<int:alert_id>/ack")

@@ -1,8 +1,10 @@
-"""Sites, their zones (GeoJSON), sensors and experiences."""
+"""Sites, their zones (GeoJSON), sensors (with their readings) and experiences."""
 
 from __future__ import annotations
 
-from flask import current_app
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, request
 from spectree import Response
 from sqlalchemy import select
 
@@ -14,15 +16,18 @@ from server.schemas import (
     ErrorEnvelope,
     ExperienceList,
     FeatureCollection,
-    SensorList,
     SiteList,
     SiteOut,
 )
+from server.schemas.venue import ReadingsQuery, SensorDetailList, SensorReadings, WindowQuery
+from server.services import preservation
 from server.services.presence import occupancy
 from server.services.zones import live_feature_collection
-from server.storage.models import Basin, Experience, Sensor, Site
+from server.storage.models import Basin, Experience, Site, utcnow
 
 NOT_FOUND = {"HTTP_401": ErrorEnvelope, "HTTP_403": ErrorEnvelope, "HTTP_404": ErrorEnvelope}
+QUERY_ERRORS = {**NOT_FOUND, "HTTP_422": ErrorEnvelope}
+LONGEST_READINGS_WINDOW = timedelta(days=31)
 
 
 def _db():  # type: ignore[no-untyped-def]
@@ -34,6 +39,25 @@ def get_site(session, site_id: str) -> Site:  # type: ignore[no-untyped-def]
     if site is None:
         raise errors.NotFound(f"no site {site_id!r}")
     return site
+
+
+def time_window(query: WindowQuery, longest: timedelta | None = None,
+                default: timedelta = timedelta(days=1)) -> tuple[datetime, datetime]:
+    """The query's window: ``to`` (default now) and ``from`` (default ``default`` before it).
+    Given ``longest``, a window that is empty, backwards or longer is refused (422); without,
+    such a window simply holds nothing."""
+    end = query.to or utcnow()
+    start = query.from_ or (end - default if end - datetime.min.replace(tzinfo=UTC) > default
+                            else datetime.min.replace(tzinfo=UTC))
+    if longest is None:
+        return start, end
+    if start >= end:
+        raise errors.InvalidContent(f"'from' ({start.isoformat()}) must be before 'to' "
+                                    f"({end.isoformat()})")
+    if end - start > longest:
+        raise errors.InvalidContent(f"the window from {start.isoformat()} to {end.isoformat()} "
+                                    f"is longer than {longest.days} days")
+    return start, end
 
 
 def _site_out(site: Site, basin: Basin | None) -> dict:
@@ -85,14 +109,25 @@ def site_zones(site_id: str):  # type: ignore[no-untyped-def]
 
 @api.get("/sites/<site_id>/sensors")
 @require("read")
-@api_spec.validate(resp=Response(HTTP_200=SensorList, **NOT_FOUND), tags=["sites"])
+@api_spec.validate(resp=Response(HTTP_200=SensorDetailList, **NOT_FOUND), tags=["sites"])
 def site_sensors(site_id: str):  # type: ignore[no-untyped-def]
-    """The site's sensors and what each measures."""
+    """The site's sensors, what each measures, and the alert thresholds of its zone."""
+    with _db().open_session() as session:
+        return {"sensors": preservation.sensors_with_thresholds(session, site_id)}
+
+
+@api.get("/sites/<site_id>/sensors/<sensor_id>/readings")
+@require("read")
+@api_spec.validate(query=ReadingsQuery, resp=Response(HTTP_200=SensorReadings, **QUERY_ERRORS),
+                   tags=["preservation"])
+def sensor_readings(site_id: str, sensor_id: str):  # type: ignore[no-untyped-def]
+    """A sensor's readings in a window (default the last 24 h, at most 31 days), oldest first;
+    past ``limit``, thinned evenly over the window (``truncated``)."""
+    query: ReadingsQuery = request.context.query  # type: ignore[attr-defined]
+    start, end = time_window(query, LONGEST_READINGS_WINDOW)
     with _db().open_session() as session:
         get_site(session, site_id)
-        rows = session.scalars(select(Sensor).where(Sensor.site_id == site_id).order_by(Sensor.id))
-        return {"sensors": [{"id": s.id, "zone_id": s.zone_id, "measures": s.measures}
-                            for s in rows]}
+        return preservation.sensor_readings(session, site_id, sensor_id, start, end, query.limit)
 
 
 @api.get("/experiences")

@@ -90,13 +90,64 @@ def forbidden_presence(row: Mapping[str, Any]) -> bool:
     return row.get("capacity") == 0 and int(row.get("count", 0)) > 0
 
 
-def capacity_alert_changes(rows: Iterable[Mapping[str, Any]], open_alerts: Collection[str]
+def _top_and_release(tiers: Iterable[Mapping[str, Any]]) -> tuple[float, float] | None:
+    """The top tier's ratio, and the ratio the load must fall below to leave it: the tier under
+    the top (e.g. divert's 0.8), so that a zone hovering at its capacity does not flap."""
+    ratios = sorted({float(t["ratio"]) for t in tiers})
+    if not ratios or ratios[-1] <= 0:
+        return None
+    below = [r for r in ratios[:-1] if r > 0]
+    return ratios[-1], below[-1] if below else ratios[-1]
+
+
+def capacity_breached(row: Mapping[str, Any], tiers: Iterable[Mapping[str, Any]] = ()) -> bool:
+    """People where nobody may be, or (given ``tiers``) a load at the top tier ('stop').
+
+    >>> tiers = [{"level": "normal", "ratio": 0}, {"level": "divert", "ratio": 0.8},
+    ...          {"level": "stop", "ratio": 1.0}]
+    >>> capacity_breached({"count": 10, "capacity": 10}, tiers)
+    True
+    >>> capacity_breached({"count": 9, "capacity": 10}, tiers)
+    False
+    >>> capacity_breached({"count": 10, "capacity": 10})  # without tiers: no access only
+    False
+    """
+    if forbidden_presence(row):
+        return True
+    capacity, top = row.get("capacity"), _top_and_release(tiers)
+    if not capacity or top is None:
+        return False
+    return int(row.get("count", 0)) / capacity >= top[0]
+
+
+def capacity_settled(row: Mapping[str, Any], tiers: Iterable[Mapping[str, Any]] = ()) -> bool:
+    """The breach is over: a no-access or closed zone is empty, an open one has fallen below
+    the tier under the top (below 80% with the usual tiers), or the zone has no limit.
+
+    >>> tiers = [{"level": "normal", "ratio": 0}, {"level": "divert", "ratio": 0.8},
+    ...          {"level": "stop", "ratio": 1.0}]
+    >>> [capacity_settled({"count": n, "capacity": 10}, tiers) for n in (9, 8, 7)]
+    [False, False, True]
+    """
+    capacity, count = row.get("capacity"), int(row.get("count", 0))
+    if capacity is None:
+        return True
+    if capacity == 0:
+        return count == 0
+    limits = _top_and_release(tiers)
+    return limits is None or count / capacity < limits[1]
+
+
+def capacity_alert_changes(rows: Iterable[Mapping[str, Any]], open_alerts: Collection[str],
+                           tiers: Iterable[Mapping[str, Any]] = ()
                            ) -> tuple[list[Mapping[str, Any]], list[str]]:
     """Which zones need a capacity alert raised, and which open ones clear.
 
     ``open_alerts`` are the zone ids with a raised capacity alert. An alert is raised once,
-    when people are first found in a no-access or closed zone, and cleared when it is empty
-    again (or has reopened): one open alert per zone, however many updates come between.
+    when people are first found in a no-access or closed zone, or (given the site's ``tiers``)
+    when a zone's load reaches the top tier; it clears when the zone is empty again (or has
+    reopened), or its load has fallen below the tier under the top: one open alert per zone,
+    however many updates come between.
 
     >>> rows = [{"zone_id": "mound", "count": 3, "capacity": 0},
     ...         {"zone_id": "pit", "count": 0, "capacity": 0}]
@@ -105,12 +156,25 @@ def capacity_alert_changes(rows: Iterable[Mapping[str, Any]], open_alerts: Colle
     >>> capacity_alert_changes(rows, {"mound", "pit"})
     ([], ['pit'])
     """
+    tiers = list(tiers)
     to_raise, to_clear = [], []
     for row in rows:
         zone_id = str(row["zone_id"])
-        breached = forbidden_presence(row)
-        if breached and zone_id not in open_alerts:
+        if zone_id not in open_alerts and capacity_breached(row, tiers):
             to_raise.append(row)
-        elif not breached and zone_id in open_alerts:
+        elif zone_id in open_alerts and capacity_settled(row, tiers):
             to_clear.append(zone_id)
     return to_raise, to_clear
+
+
+def site_figures(count: int, today: int, capacity: int | None, daily_capacity: int | None,
+                 tiers: Iterable[Mapping[str, Any]], day: str) -> dict[str, Any]:
+    """The site at a glance: visitors on site now against its instantaneous capacity, with
+    its tier, and distinct visitors today against its daily capacity.
+
+    >>> tiers = [{"level": "normal", "ratio": 0}, {"level": "divert", "ratio": 0.8}]
+    >>> site_figures(900, 4100, 1000, 6000, tiers, "2026-10-01")["level"]
+    'divert'
+    """
+    return {"count": count, "capacity": capacity, "level": capacity_level(count, capacity, tiers),
+            "today": today, "daily_capacity": daily_capacity, "day": day}

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, Strict
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+)
 from typing_extensions import TypedDict
 
 Id = Annotated[str, Field(min_length=1, max_length=128)]
@@ -24,6 +33,30 @@ def _text_only(value: Any) -> Any:
 # an ISO 8601 string with an offset, as the document says: not a number of seconds (pydantic
 # would otherwise read 0 as 1970), and in both JSON and Python input (the /ingest namespace)
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_text_only)]
+
+
+def _iso_text(value: Any) -> Any:
+    """A query's time is text too, but all query values are: a number in it is refused here,
+    where pydantic would read "0.5" as half a second after 1970."""
+    try:
+        datetime.fromisoformat(_text_only(value))
+    except ValueError:
+        raise ValueError("a time is an ISO 8601 string with a UTC offset, e.g. "
+                         "2026-11-23T10:15:00+08:00") from None
+    return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    """In UTC, where the database compares times; a time that UTC cannot hold (the first or
+    last hours of the calendar) becomes its first or last instant."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year == 1 else datetime.max).replace(tzinfo=UTC)
+
+
+QueryTime = Annotated[AwareDatetime, BeforeValidator(_iso_text),  # for query strings
+                      AfterValidator(_in_utc)]
 
 
 class PositionRow(TypedDict):
@@ -76,9 +109,22 @@ class ZoneOccupancy(BaseModel):
                             "least the visitors inside a zone nobody may be in (capacity 0)")
 
 
+class SiteFigures(BaseModel):
+    """The site at a glance (docs/presence.md)."""
+
+    count: int = Field(description="visitors on site now (in any of its zones)")
+    capacity: int | None = Field(description="the site's instantaneous capacity")
+    level: str = Field(description="the site's tier at that load (LB/T 034-2014)")
+    today: int = Field(description="distinct visitors since local midnight, in the site's "
+                       "timezone (counted at most every LANTERN_VISITORS_TODAY_REFRESH_S)")
+    daily_capacity: int | None
+    day: str = Field(description="the site's local date, ISO 8601")
+
+
 class OccupancyOut(BaseModel):
     site_id: str
     zones: list[ZoneOccupancy]
+    site: SiteFigures
 
 
 class ReadingIn(BaseModel):
@@ -122,8 +168,18 @@ class ReadingsOut(BaseModel):
 
 
 class AlertQuery(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
     state: Literal["raised", "cleared", "all"] = "raised"
-    limit: int = Field(default=500, ge=1, le=5000)
+    kind: str | None = Field(default=None, max_length=32,
+                             description="only this kind: microclimate, capacity, kiosk_offline")
+    zone: str | None = Field(default=None, max_length=128, description="only this zone's")
+    acknowledged: bool | None = Field(default=None, description="only acknowledged (true) or "
+                                      "unacknowledged (false) alerts")
+    from_: QueryTime | None = Field(default=None, alias="from",
+                                    description="only alerts raised at or after this time")
+    to: QueryTime | None = Field(default=None, description="only alerts raised before this time")
+    limit: int = Field(default=100, ge=1, le=1000, description="at most this many, newest first")
 
 
 class AlertList(BaseModel):

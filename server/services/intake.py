@@ -92,6 +92,6 @@ def record_readings(state: LanternState, site_id: str, body: Any) -> dict[str, A
     result = preservation.record_readings(
         state.db, site_id, items, max_batch=state.settings["LANTERN_MAX_BATCH"], now=now,
         horizon_s=float(state.settings["LANTERN_ALERT_HORIZON_S"]),
-        on_zone_change=state.live.zone_changed,
+        on_zone_change=state.live.zone_changed, on_readings=state.live.readings,
         on_alert=state.live.alert)
     return {"accepted": result.accepted, "duplicates": result.duplicates, "alerts": result.alerts}

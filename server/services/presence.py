@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from server import errors
-from server.domain.capacity import RESTRICTED_RATIO, capacity_alert_changes, occupancy_rows
+from server.domain.capacity import (
+    RESTRICTED_RATIO,
+    capacity_alert_changes,
+    forbidden_presence,
+    occupancy_rows,
+    site_figures,
+)
 from server.storage.bulk import Bulk, epoch_seconds, stored_texts
 from server.storage.database import sane
-from server.storage.models import Alert, Site, VisitorPresence, ZoneState, ZoneTransition
+from server.storage.models import (
+    Alert,
+    PositionEvent,
+    Site,
+    VisitorPresence,
+    ZoneState,
+    ZoneTransition,
+)
 from server.storage.zone_index import SiteZones, live_states
 
 log = logging.getLogger(__name__)
@@ -111,15 +128,22 @@ def expire_visitors(session: Session, site_id: str, now: datetime, timeout_s: fl
     return len(gone)
 
 
-def occupancy(session: Session, site: SiteZones) -> list[dict[str, Any]]:
-    """Per zone of the tree: visitors in it and its descendants, effective capacity, level, and
-    violations: for a closed zone the entries since it closed, for a zone of capacity 0 (no
-    access, or closed) never fewer than the visitors inside."""
+def zone_counts(session: Session, site: SiteZones) -> dict[str, int]:
+    """Visitors now in each current zone of the site (the zone they were classified to)."""
     counts = dict(session.execute(
         select(VisitorPresence.zone_id, func.count()).where(
             VisitorPresence.site_id == site.site_id, VisitorPresence.zone_id.is_not(None))
         .group_by(VisitorPresence.zone_id)).all())
-    rolled = site.index.rollup({z: c for z, c in counts.items() if z in site.zones})
+    return {z: int(c) for z, c in counts.items() if z in site.zones}
+
+
+def occupancy(session: Session, site: SiteZones,
+              counts: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """Per zone of the tree: visitors in it and its descendants, effective capacity, level, and
+    violations: for a closed zone the entries since it closed, for a zone of capacity 0 (no
+    access, or closed) never fewer than the visitors inside. ``counts``: ``zone_counts`` if
+    the caller has them."""
+    rolled = site.index.rollup(zone_counts(session, site) if counts is None else counts)
     states = live_states(session, site)
     zones = {zid: {"capacity": z["capacity"], "state": states[zid]} for zid, z in site.zones.items()}
     ratio = float(site.config.get("restricted_capacity_ratio", RESTRICTED_RATIO))
@@ -137,37 +161,145 @@ def occupancy(session: Session, site: SiteZones) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass
+class _Tally:
+    """One site's visitors of one local day, as far as position rows up to ``read_id``."""
+
+    day: date
+    visitors: set[str]
+    read_id: int
+    at: float  # the clock of the last read
+    reads: list[tuple[float, int]]  # (clock, read_id) of recent reads, oldest first
+
+
+class DailyVisitors:
+    """Distinct visitors of each site since local midnight, read from the database (so every
+    server process agrees) at most once every ``refresh_s`` a site: occupancy goes to operators
+    up to once a second.
+
+    A day's positions are too many to count each time (a million rows take seconds on
+    SQLite), so this process keeps the day's visitor ids, reads the day once, then only the
+    rows added since its last read (by ``position_events.id``, the primary key). On PostgreSQL
+    a row is numbered before its transaction commits, so a row numbered below a read's newest
+    may become visible after it: there, rows are read again from the last read at least
+    ``RECHECK_S`` before the previous one (in the first ``RECHECK_S`` of a day's count, from
+    the previous read: a visitor is missed only if every position of theirs lies in such a
+    late transaction). SQLite's one writer at a time makes rows visible in number order."""
+
+    RECHECK_S = 30.0  # no transaction writing positions stays open this long
+
+    def __init__(self, refresh_s: float = 10.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.refresh_s = refresh_s
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._tallies: dict[str, _Tally] = {}
+
+    def count(self, session: Session, site: Site, now: datetime) -> tuple[int, date]:
+        """The site's distinct visitors on its local day of ``now``, and that day; a new day
+        is read at once, whatever the last read's age."""
+        zone = _timezone(site)
+        day = now.astimezone(zone).date()
+        with self._lock:
+            tally = self._tallies.get(site.id)
+            clock = self.clock()
+            if tally is not None and tally.day == day and clock - tally.at < self.refresh_s:
+                return len(tally.visitors), day
+            if tally is None or tally.day != day:
+                tally = self._tallies[site.id] = _Tally(day, set(), 0, clock, [])
+            recheck = self.RECHECK_S if session.get_bind().dialect.name != "sqlite" else 0.0
+            since = next((read_id for at, read_id in reversed(tally.reads)
+                          if at <= tally.at - recheck), tally.reads[0][1] if tally.reads else None)
+            top = int(session.scalar(select(func.max(PositionEvent.id))) or 0)
+            start = datetime.combine(day, datetime.min.time(), zone)
+            end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+            tally.visitors.update(_visitors(session, site.id, start, end, since, top))
+            tally.read_id, tally.at = top, clock
+            keep = clock - 2 * (recheck + self.refresh_s)
+            tally.reads = [(at, i) for at, i in tally.reads if at > keep] + [(clock, top)]
+            return len(tally.visitors), day
+
+
+def _visitors(session: Session, site_id: str, start: datetime, end: datetime,
+              since: int | None, top: int) -> list[str]:
+    """The visitor ids of a site's positions dated from ``start`` to ``end``, among rows
+    numbered up to ``top``: all of them (on the site and time index), or those numbered above
+    ``since`` (the rows added since a read: on the primary key, taken first, or a planner
+    would walk the whole day on the site and time index)."""
+    p = PositionEvent
+    if since is None:
+        return list(session.scalars(select(p.visitor_id).distinct().where(
+            p.site_id == site_id, p.ts >= start, p.ts < end, p.id <= top)))
+    fresh = (select(p.visitor_id, p.site_id, p.ts).where(p.id > since, p.id <= top)
+             .cte("fresh").prefix_with("MATERIALIZED"))
+    return list(session.scalars(select(fresh.c.visitor_id).distinct().where(
+        fresh.c.site_id == site_id, fresh.c.ts >= start, fresh.c.ts < end)))
+
+
+def _timezone(site: Site) -> ZoneInfo:
+    try:
+        return ZoneInfo(site.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("site %s: unknown timezone %r, days counted in UTC", site.id, site.timezone)
+        return ZoneInfo("UTC")
+
+
+def occupancy_report(session: Session, site: Site, zones: SiteZones, today: DailyVisitors,
+                     now: datetime) -> dict[str, Any]:
+    """What operators see of a site's load: per zone rows, and the site at a glance (visitors
+    on site now and today against its capacities, its tier, its local day)."""
+    counts = zone_counts(session, zones)
+    visitors_today, day = today.count(session, site, now)
+    return {"site_id": site.id, "zones": occupancy(session, zones, counts),
+            "site": site_figures(sum(counts.values()), visitors_today,
+                                 site.instantaneous_capacity, site.daily_capacity, zones.tiers,
+                                 day.isoformat())}
+
+
 def sync_capacity_alerts(session: Session, site: SiteZones, rows: list[dict[str, Any]],
-                         now: datetime) -> list[tuple[Alert, str]]:
-    """Raise a capacity alert for each no-access or closed zone with people inside, clear it
-    when the zone is empty again; return the alerts that changed and how, oldest first."""
+                         now: datetime, *, at_stop: bool = False) -> list[tuple[Alert, str]]:
+    """Raise a capacity alert for each no-access or closed zone with people inside and, with
+    ``at_stop``, for each zone whose load reaches the site's top tier ('stop'); clear it when
+    the zone is empty again, or has fallen below the tier under the top. Returns the alerts
+    that changed and how, oldest first. (The history writer leaves ``at_stop`` off: its
+    figures are those of people where nobody may be.)"""
+    tiers = site.tiers if at_stop else []
+
     def open_alerts() -> dict[str, Alert]:
         return {a.zone_id or "": a for a in session.scalars(select(Alert).where(
             Alert.site_id == site.site_id, Alert.kind == "capacity", Alert.state == "raised"))}
 
     current = open_alerts()
-    to_raise, to_clear = capacity_alert_changes(rows, current)
+    to_raise, to_clear = capacity_alert_changes(rows, current, tiers)
     if not (to_raise or to_clear):
         return []
     # several processes emit occupancy: decide again under the site's lock, so a zone gets
     # one open alert (PostgreSQL; SQLite has one writer anyway)
     session.execute(select(Site.id).where(Site.id == site.site_id).with_for_update())
     current = open_alerts()
-    to_raise, to_clear = capacity_alert_changes(rows, current)
+    to_raise, to_clear = capacity_alert_changes(rows, current, tiers)
     changed: list[tuple[Alert, str]] = []
     for zone_id in to_clear:
         alert = current[zone_id]
         alert.state, alert.cleared_at = "cleared", now
         changed.append((alert, "cleared"))
     for row in to_raise:
-        zone_id = str(row["zone_id"])
-        name = site.zones.get(zone_id, {}).get("name_en") or zone_id
-        why = "is closed" if row["state"] == "closed" else "has no access"
-        alert = Alert(site_id=site.site_id, zone_id=zone_id, kind="capacity", metric="occupancy",
-                      subject=zone_id, state="raised", value=float(row["count"]), threshold=0.0,
-                      raised_at=now, message=f"{name} ({zone_id}) {why}, but {row['count']} "
-                                             f"visitor(s) are inside")
+        alert = _capacity_alert(site, row, now)
         session.add(alert)
         changed.append((alert, "raised"))
     session.flush()
     return changed
+
+
+def _capacity_alert(site: SiteZones, row: Mapping[str, Any], now: datetime) -> Alert:
+    zone_id, count, capacity = str(row["zone_id"]), int(row["count"]), row["capacity"]
+    name = site.zones.get(zone_id, {}).get("name_en") or zone_id
+    if forbidden_presence(row):
+        why = "is closed" if row["state"] == "closed" else "has no access"
+        text = f"{name} ({zone_id}) {why}, but {count} visitor(s) are inside"
+    else:
+        text = (f"{name} ({zone_id}) is at its limit: {count} visitor(s) for a capacity of "
+                f"{capacity}")
+    return Alert(site_id=site.site_id, zone_id=zone_id, kind="capacity", metric="occupancy",
+                 subject=zone_id, state="raised", value=float(count),
+                 threshold=float(capacity or 0), raised_at=now, message=text)

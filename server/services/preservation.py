@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -50,20 +50,26 @@ class ReadingsResult:
     duplicates: int
     alerts: list[dict[str, Any]] = field(default_factory=list)  # alert changes, oldest first
     zone_changes: list[ZoneChange] = field(default_factory=list)
+    readings: list[dict[str, Any]] = field(default_factory=list)  # the newly stored ones
 
 
 def record_readings(db: Database, site_id: str, items: Sequence[Mapping[str, Any]], *,
                     max_batch: int, now: datetime | None = None,
                     horizon_s: float = DEFAULT_HORIZON_S,
                     on_zone_change: Callable[[str, str, str, str | None], None] = no_op,
-                    on_alert: Callable[[dict[str, Any]], None] = no_op) -> ReadingsResult:
-    """Store a batch and decide its alerts in one transaction; after the commit, call the hooks.
+                    on_alert: Callable[[dict[str, Any]], None] = no_op,
+                    on_readings: Callable[[str, list[dict[str, Any]]], None] = no_op
+                    ) -> ReadingsResult:
+    """Store a batch and decide its alerts in one transaction; after the commit, call the hooks:
+    the newly stored readings first (a chart has the reading before the alert it raised).
 
     ``now`` is the clock alerts act on (the server's, or a history's); ``horizon_s`` how old a
     reading may be and still raise or clear an alert."""
     with db.transaction() as session:
         result = ingest_readings(session, site_id, items, max_batch=max_batch, now=now,
                                  horizon_s=horizon_s)
+    if result.readings:
+        call_hook(on_readings, site_id, result.readings)
     for change in result.alerts:
         call_hook(on_alert, change)
     for zone_change in result.zone_changes:
@@ -107,13 +113,16 @@ def ingest_readings(session: Session, site_id: str, items: Sequence[Mapping[str,
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (dialect.insert(SensorReading.__table__)
                  .on_conflict_do_nothing(index_elements=["site_id", "event_id"])
-                 .returning(SensorReading.zone_id, SensorReading.ts))
+                 .returning(SensorReading.sensor_id, SensorReading.zone_id, SensorReading.ts,
+                            *(getattr(SensorReading, m) for m in METRICS)))
     earliest: dict[str, datetime] = {}  # per zone, its earliest newly stored reading
-    accepted = 0
-    for zone_id, ts in session.execute(statement, list(rows.values())):
-        accepted += 1
+    stored = []
+    for sensor_id, zone_id, ts, *values in session.execute(statement, list(rows.values())):
         earliest[zone_id] = min(ts, earliest.get(zone_id, ts))
-    result = ReadingsResult(accepted, len(items) - accepted)
+        stored.append({"sensor_id": sensor_id, "zone_id": zone_id, "ts": ts.astimezone(UTC).isoformat(),
+                       **dict(zip(METRICS, values, strict=True))})
+    stored.sort(key=lambda r: r["ts"])
+    result = ReadingsResult(len(stored), len(items) - len(stored), readings=stored)
     if earliest:
         _decide(session, site, sensors, earliest, result, now or utcnow(), horizon_s)
     return result
@@ -237,14 +246,28 @@ def alert_dict(alert: Alert, change: str | None = None) -> dict[str, Any]:
     return out
 
 
-def list_alerts(session: Session, site_id: str, state: str = "raised",
-                limit: int = 500) -> list[dict[str, Any]]:
-    """The site's alerts, newest first; ``state`` is raised, cleared or all."""
+def list_alerts(session: Session, site_id: str, state: str = "raised", limit: int = 100, *,
+                kind: str | None = None, zone: str | None = None,
+                acknowledged: bool | None = None, start: datetime | None = None,
+                end: datetime | None = None) -> list[dict[str, Any]]:
+    """The site's alerts, newest first; ``state`` is raised, cleared or all; the others filter
+    by kind, zone, acknowledgement and when they were raised (``start`` <= raised_at < ``end``)."""
     if session.get(Site, site_id) is None:
         raise errors.NotFound(f"no site {site_id!r}")
-    query = select(Alert).where(Alert.site_id == site_id)
+    query = select(Alert).where(Alert.site_id == site_id, sane(Alert.raised_at))
     if state != "all":
         query = query.where(Alert.state == state)
+    if kind is not None:
+        query = query.where(Alert.kind == kind)
+    if zone is not None:
+        query = query.where(Alert.zone_id == zone)
+    if acknowledged is not None:
+        query = query.where(Alert.acknowledged_at.is_not(None) if acknowledged
+                            else Alert.acknowledged_at.is_(None))
+    if start is not None:
+        query = query.where(Alert.raised_at >= start)
+    if end is not None:
+        query = query.where(Alert.raised_at < end)
     rows = session.scalars(query.order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit))
     return [alert_dict(a) for a in rows]
 
@@ -261,3 +284,49 @@ def acknowledge(session: Session, alert_id: int, actor: str) -> tuple[dict[str, 
                  zone_id=alert.zone_id, subject=alert.subject)
     session.flush()
     return alert_dict(alert, "acknowledged"), True
+
+
+def sensors_with_thresholds(session: Session, site_id: str) -> list[dict[str, Any]]:
+    """The site's sensors, each with the alert rules of its zone for what it measures: the
+    limits a chart draws are the ones the alerts apply."""
+    if session.get(Site, site_id) is None:
+        raise errors.NotFound(f"no site {site_id!r}")
+    rules = {z.zone_id: rules_from_thresholds((z.properties or {}).get("thresholds"))
+             for z in session.scalars(select(Zone).where(Zone.site_id == site_id,
+                                                         Zone.current.is_(True)))}
+    return [{"id": s.id, "zone_id": s.zone_id, "measures": s.measures,
+             "thresholds": [{"metric": r.metric, "bound": r.bound, "limit": r.limit,
+                             "hold_s": r.hold_s, "hysteresis": r.hysteresis}
+                            for r in rules.get(s.zone_id, []) if r.metric in s.measures]}
+            for s in session.scalars(select(Sensor).where(Sensor.site_id == site_id)
+                                     .order_by(Sensor.id))]
+
+
+def sensor_readings(session: Session, site_id: str, sensor_id: str, start: datetime,
+                    end: datetime, limit: int) -> dict[str, Any]:
+    """A sensor's readings from ``start`` to ``end``, oldest first. When more than ``limit``
+    lie there, every k-th reading (k as small as fits) and the newest are returned, so a chart
+    still spans the whole window; the thinning runs in the database."""
+    sensor = session.get(Sensor, sensor_id)
+    if sensor is None or sensor.site_id != site_id:
+        raise errors.NotFound(f"no sensor {sensor_id!r} at site {site_id!r}")
+    r = SensorReading
+    window = (r.sensor_id == sensor_id) & (r.ts >= start) & (r.ts < end)
+    total = int(session.scalar(select(func.count()).select_from(r).where(window)) or 0)
+    columns = (r.ts, *(getattr(r, m) for m in METRICS))
+    order = (r.ts, r.event_id)
+    if total <= limit:
+        query = select(*columns).where(window).order_by(*order)
+    else:
+        rank = func.row_number().over(order_by=order).label("rank")
+        ranked = select(*columns, rank).where(window).subquery()
+        step = -(-(total - 1) // (limit - 1)) if limit > 1 else total  # the smallest that fits
+        query = (select(*(ranked.c[c.key] for c in columns))
+                 .where(((ranked.c.rank - 1) % step == 0) | (ranked.c.rank == total))
+                 .order_by(ranked.c.rank))
+        if limit == 1:
+            query = query.where(ranked.c.rank == total)
+    rows = [{"ts": ts.astimezone(UTC).isoformat(), **dict(zip(METRICS, values, strict=True))}
+            for ts, *values in session.execute(query)]
+    return {"sensor_id": sensor_id, "zone_id": sensor.zone_id, "readings": rows,
+            "truncated": total > len(rows)}
