@@ -7,8 +7,9 @@ PORT   ?= 5000
 
 .PHONY: run test test-fast lint lab bench venv npm clean
 
+# the living demo (docs/demo.md); options after DEMO_ARGS, e.g. `make run DEMO_ARGS=--fresh`
 run: $(STAMP) npm
-	$(PY) -m server demo --port $(PORT)
+	$(PY) -m server demo --port $(PORT) $(DEMO_ARGS)
 
 test: $(STAMP) npm
 	$(PY) -m pytest

@@ -1,12 +1,12 @@
 """`python -m server ...`: run, demo, history, init-db, load-venues, create-user, create-token,
-revoke-token, create-kiosk."""
+revoke-token, create-kiosk, kiosk-token."""
 
 from __future__ import annotations
 
 import gc
 import getpass
 import json
-import secrets
+import signal
 import socket
 import sys
 from datetime import timedelta
@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from server import create_app, errors
+from server.config import ROOT
 from server.demo import history as hist
 from server.domain.fleet import KIOSK_KINDS
 
@@ -177,6 +178,28 @@ def create_kiosk_cmd(ctx: click.Context, site: str, lon: float, lat: float, kind
         click.echo(f"kiosk {kiosk_id}\ntoken {token}")
 
 
+@main.command("kiosk-token")
+@click.argument("kiosk_id")
+@click.option("--json", "as_json", is_flag=True, help='print {"kiosk_id", "token"}')
+@click.pass_context
+def kiosk_token_cmd(ctx: click.Context, kiosk_id: str, as_json: bool) -> None:
+    """Issue or rotate an approved kiosk's token; the old one stops working at once."""
+    from server.services.kiosks import rotate_token
+
+    state = _app(ctx).extensions["lantern"]
+    state.db.migrate()
+    try:
+        with state.db.transaction() as session:
+            token = rotate_token(session, kiosk_id, "cli")
+    except errors.LanternError as exc:
+        _fail(exc)
+        return
+    # a server sharing the message queue closes the kiosk's open connection now; without one,
+    # the connection lasts until it drops (POST /api/v1/kiosks/<id>/token closes it at once)
+    state.hub.disconnect(kiosk_id)
+    click.echo(json.dumps({"kiosk_id": kiosk_id, "token": token}) if as_json else token)
+
+
 HOST = click.option("--host", default="127.0.0.1", show_default=True,
                     help="address to listen on (0.0.0.0 for every interface)")
 PORT = click.option("--port", default=5000, type=click.IntRange(0, 65535), show_default=True,
@@ -195,6 +218,13 @@ def run(ctx: click.Context, host: str, port: int) -> None:
     _serve(app, host, port)
 
 
+def _kiosk_size(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    w, _, h = value.lower().partition("x")
+    if not (w.isdigit() and h.isdigit() and 16 <= int(w) <= 3840 and 16 <= int(h) <= 2160):
+        raise click.BadParameter(f"{value!r} is not a size WxH from 16x16 to 3840x2160")
+    return f"{int(w)}x{int(h)}"
+
+
 @main.command("demo")
 @HOST
 @PORT
@@ -206,15 +236,32 @@ def run(ctx: click.Context, host: str, port: int) -> None:
 @click.option("--history-scale", default=hist.DEMO_SCALE,
               type=click.FloatRange(0, 1, min_open=True), show_default=True,
               help="share of visitors whose positions the first start's past holds")
+@click.option("--no-kiosks", is_flag=True, help="start no kiosk programs")
+@click.option("--kiosk-size", default="640x360", show_default=True, callback=_kiosk_size,
+              help="size the kiosk programs render at, WxH")
+@click.option("--kiosk-fps", default=10.0, type=click.FloatRange(1, 60), show_default=True,
+              help="frame-rate cap of the kiosk programs")
+@click.option("--fresh", is_flag=True,
+              help="delete the demo's SQLite database and its state in the instance folder "
+                   "first")
 @click.pass_context
 def demo(ctx: click.Context, host: str, port: int, no_history: bool, history_days: int,
-         history_scale: float) -> None:
-    """Migrate, load the demo venues, write a past on the first start, ensure a demo admin,
-    and serve."""
+         history_scale: float, no_kiosks: bool, kiosk_size: str, kiosk_fps: float,
+         fresh: bool) -> None:
+    """A living venue: migrate, load the demo venues, write a past on the first start, ensure
+    a user of each role, start simulated visitors and sensors, a CO2 episode and three kiosk
+    programs at Mogao, and serve (docs/demo.md)."""
+    from server.api.health import DEMO_EXTENSION
+    from server.auth import create_user
+    from server.demo.live import DemoOptions, LiveDemo
+    from server.demo.logins import ensure_logins
+    from server.extensions import socketio
     from server.services.venues import import_venues
 
     _require_free_port(host, port)
     app = _app(ctx)
+    if fresh:
+        _delete_demo_state(app)
     state = app.extensions["lantern"]
     db = state.db
     db.migrate()
@@ -228,17 +275,90 @@ def demo(ctx: click.Context, host: str, port: int, no_history: bool, history_day
     else:
         _write_history(app, days=history_days, scale=history_scale, sites=(),
                        seed=hist.DEFAULT_SEED, end=None, progress=True)
-    username, password = _demo_admin(app)
-    from server.demo.visitors import SensorSimulator, VisitorSimulator
-    from server.extensions import socketio
+    logins = ensure_logins(db, Path(app.instance_path), create_user)
+    live = LiveDemo(state, Path(app.instance_path), ROOT,
+                    DemoOptions(kiosk_size, kiosk_fps, start_kiosks=not no_kiosks))
+    story = live.prepare()
+    _stop_on_sigterm(app.config["LANTERN_ASYNC_MODE"])
+    try:
+        live.start(socketio, _local_url(host, port))
+        app.extensions[DEMO_EXTENSION] = live.facts()
+        click.echo(f"venues: {', '.join(result.sites)}")
+        click.echo(f"control panel: http://{_shown_host(host)}:{port}/panel")
+        for username, password in logins.items():
+            click.echo(f"login: {username:<8} / {password}")
+        click.echo(live.crowd_line())
+        if live.children.procs:
+            click.echo(f"kiosk programs: {', '.join(live.children.procs)}; their logs: "
+                       f"{live.children.root}/<kiosk>.log")
+        elif no_kiosks:
+            click.echo("kiosk programs: none (--no-kiosks)")
+        click.echo(f"watch: {live.watch_line()}" if story.episode is not None
+                   else f"no CO2 episode: {story.why_no_episode}")
+        click.echo("stop: Ctrl-C (stops the server and the kiosk programs)")
+        _serve(app, host, port)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stopped = len(live.children.procs)
+        live.stop()
+        click.echo(f"demo stopped: the server and {stopped} kiosk program(s)")
 
-    socketio.start_background_task(VisitorSimulator(state).run, socketio)
-    socketio.start_background_task(SensorSimulator(state).run, socketio)
-    click.echo(f"venues: {', '.join(result.sites)}")
-    click.echo("simulated visitors: 300 a site, moving every 3 s; sensors read every 10 s")
-    click.echo(f"control panel: http://{host}:{port}/panel")
-    click.echo(f"demo login:    {username} / {password}")
-    _serve(app, host, port)
+
+def _stop_on_sigterm(async_mode: str) -> None:
+    """SIGTERM stops the demo as Ctrl-C does, so that its kiosk programs are stopped too."""
+    if async_mode == "gevent":
+        import gevent
+
+        # as gevent itself delivers Ctrl-C: into the main greenlet, which is serving
+        gevent.signal_handler(signal.SIGTERM, gevent.getcurrent().throw, KeyboardInterrupt)
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def _local_url(host: str, port: int) -> str:
+    """Where a program on this machine reaches the server listening on ``host``."""
+    if host in ("0.0.0.0", ""):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _shown_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+
+
+def _delete_demo_state(app) -> None:  # type: ignore[no-untyped-def]
+    """``--fresh``: delete the SQLite database and the demo's files in the instance folder;
+    refuse for any other database."""
+    import shutil
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app.config["DATABASE_URL"])
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        click.echo(f"error: --fresh deletes only a SQLite database file, and DATABASE_URL is "
+                   f"{_safe_url(str(app.config['DATABASE_URL']))}; empty that database "
+                   f"yourself, or start without --fresh", err=True)
+        sys.exit(2)
+    app.extensions["lantern"].db.engine.dispose()
+    database = Path(url.database)
+    for path in [database, *(database.with_name(database.name + s)
+                             for s in ("-wal", "-shm", "-journal"))]:
+        path.unlink(missing_ok=True)
+    instance = Path(app.instance_path)
+    for name in ("demo_logins.json", "demo_login"):
+        (instance / name).unlink(missing_ok=True)
+    shutil.rmtree(instance / "demo", ignore_errors=True)
+    reports = Path(app.config["LANTERN_REPORTS_PATH"]).resolve()
+    if reports.is_relative_to(instance.resolve()):
+        shutil.rmtree(reports, ignore_errors=True)  # their runs were in the deleted database
+    click.echo(f"fresh: deleted {database} and the demo's state in {instance}")
 
 
 @main.command("history")
@@ -336,31 +456,6 @@ def _require_free_port(host: str, port: int) -> None:
                        f"another Lantern; choose another port: `make run PORT={other}` or "
                        f"`--port {other}`", err=True)
             sys.exit(2)
-
-
-def _demo_admin(app) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """The demo admin's login, created once; the password is kept in instance/demo_login."""
-    from sqlalchemy import select
-
-    from server.auth import create_user
-    from server.storage.models import User
-
-    path = Path(app.instance_path) / "demo_login"
-    db = app.extensions["lantern"].db
-    with db.transaction() as session:
-        exists = session.scalar(select(User).where(User.username == "admin"))
-        if exists and path.exists():
-            return "admin", path.read_text().strip()
-        password = secrets.token_urlsafe(9)
-        if exists:
-            from werkzeug.security import generate_password_hash
-
-            exists.password_hash = generate_password_hash(password)
-        else:
-            create_user(session, "admin", password, "admin")
-    path.write_text(password)
-    path.chmod(0o600)
-    return "admin", password
 
 
 def _serve(app, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
