@@ -39,10 +39,16 @@ VENDOR_FILES = frozenset({
     "leaflet/dist/leaflet.js",
     "leaflet/dist/leaflet.css",
     "socket.io-client/dist/socket.io.min.js",
+    "uplot/dist/uPlot.esm.js",
+    "uplot/dist/uPlot.min.css",
 })
 VENDOR_IMAGES = re.compile(r"leaflet/dist/images/[A-Za-z0-9_-]+\.png")
+# The login page's errors, each with the label the page shows in the reader's language.
 TOO_MANY = ("Too many failed sign-ins from this address or for this user name. "
-            "Wait a minute, then try again.")
+            "Wait a minute, then try again.", "login.error.too_many")
+WRONG_LOGIN = ("Unknown user name or wrong password.", "login.error.wrong")
+FORM_EXPIRED = ("The form expired or was incomplete; please try again.", "login.error.expired")
+LOGIN_ERRORS = (TOO_MANY, WRONG_LOGIN, FORM_EXPIRED)
 
 
 @panel.record_once
@@ -65,7 +71,7 @@ def index():  # type: ignore[no-untyped-def]
 def login():  # type: ignore[no-untyped-def]
     """The login form; a wrong name or password says so without saying which."""
     form = LoginForm()
-    error = None
+    error: tuple[str, str] | None = None
     if form.validate_on_submit():
         db = current_app.extensions["lantern"].db
         name = form.username.data or ""
@@ -80,17 +86,19 @@ def login():  # type: ignore[no-untyped-def]
                                 or url_for("panel.control"))
             audit.record(session, name, "login_failed", remote=request.remote_addr)
         throttle.count_failure()
-        error = "Unknown user name or wrong password."
+        error = WRONG_LOGIN
     elif request.method == "POST":
-        error = "The form expired or was incomplete; please try again."
+        error = FORM_EXPIRED
     status = 401 if error else 200
-    return render_template("login.html", form=form, error=error), status
+    return render_template("login.html", form=form, error=error and error[0],
+                           error_key=error and error[1]), status
 
 
 @panel.errorhandler(RateLimitExceeded)
 def _too_many(exc: RateLimitExceeded):  # type: ignore[no-untyped-def]
     """The login form again, saying why it refuses (also for the right password)."""
-    page = render_template("login.html", form=LoginForm(), error=TOO_MANY)
+    page = render_template("login.html", form=LoginForm(), error=TOO_MANY[0],
+                           error_key=TOO_MANY[1])
     return page, 429, {"Retry-After": str(throttle.retry_after_s())}
 
 
@@ -120,7 +128,8 @@ def control():  # type: ignore[no-untyped-def]
 
 @panel.get("/vendor/<path:name>")
 def vendor(name: str):  # type: ignore[no-untyped-def]
-    """Leaflet and the Socket.IO client from the installed npm packages (venues are offline)."""
+    """Leaflet, uPlot and the Socket.IO client from the installed npm packages (venues are
+    offline)."""
     if name not in VENDOR_FILES and not VENDOR_IMAGES.fullmatch(name):
         abort(404)
     return send_from_directory(NODE_MODULES, name, max_age=3600)

@@ -1,4 +1,5 @@
-"""Headless Chromium driven by Selenium, and the panel's login through its real form."""
+"""Headless Chromium driven by Selenium, the panel's login through its real form, and the page
+checks every browser test can make: policy violations, console errors, axe-core's findings."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import unavailable
-from tests.helpers import LiveServer
+from tests.helpers import ROOT, LiveServer
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage", "--window-size=1440,1200", "--lang=en-GB")
+                  "--disable-dev-shm-usage", "--lang=en-GB")
 
 
 def chromium_paths() -> tuple[str, str]:
@@ -32,8 +35,8 @@ def chromium_paths() -> tuple[str, str]:
     return binary, driver
 
 
-def start_browser(profile: Path) -> Any:
-    """A fresh headless Chromium with its own profile folder."""
+def start_browser(profile: Path, size: tuple[int, int] = (1440, 1200)) -> Any:
+    """A fresh headless Chromium with its own profile folder, its console log kept."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -43,6 +46,8 @@ def start_browser(profile: Path) -> Any:
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
+    options.add_argument(f"--window-size={size[0]},{size[1]}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = Service(executable_path=driver, log_output=subprocess.DEVNULL)
     browser = webdriver.Chrome(options=options, service=service)
     browser.set_page_load_timeout(20)
@@ -100,3 +105,25 @@ def csp_violations(browser: Any) -> list[str]:
 
 def temp_profile() -> Path:
     return Path(tempfile.mkdtemp(prefix="lantern-chromium-"))
+
+
+def console_errors(browser: Any) -> list[str]:
+    """The page's console errors since the last call (uncaught exceptions, failed loads)."""
+    return [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def axe_violations(browser: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """What axe-core (from node_modules, injected here: the page never ships it) finds on the
+    current page at the given impacts, one line a rule with the first offending elements."""
+    if not AXE.exists():
+        unavailable("axe-core is not installed (npm ci)")
+    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    browser.set_script_timeout(60)
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, { resultTypes: ['violations'] })"
+        "  .then((r) => done(r.violations), (e) => done([{ id: 'axe-error', impact: 'critical',"
+        "    help: String(e), nodes: [] }]));")
+    return [f"{v['impact']} {v['id']}: {v['help']} at "
+            + ", ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:3])
+            for v in result if v.get("impact") in impacts]

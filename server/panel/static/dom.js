@@ -1,5 +1,7 @@
 // Small DOM helpers: build elements without innerHTML, show toasts.
 
+import { t } from "./i18n.js";
+
 /** el("button", {class: "x", onclick: f, style: {width: "4em"}}, "text", child) -> HTMLElement.
  * Styles are set through the CSSOM: the Content-Security-Policy refuses style attributes. */
 export function el(tag, attrs = {}, ...children) {
@@ -23,7 +25,7 @@ export function toast(message, kind = "info") {
   const box = document.getElementById("toasts");
   const item = el("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status" },
     el("span", {}, message),
-    el("button", { class: "close", "aria-label": "Dismiss", onclick: () => item.remove() }, "×"));
+    el("button", { class: "close", "aria-label": t("common.dismiss"), onclick: () => item.remove() }, "×"));
   box.append(item);
   if (kind !== "error") setTimeout(() => item.remove(), 5000);
   while (box.children.length > 5) box.firstElementChild.remove();

@@ -21,7 +21,7 @@ function stored() {
 }
 
 let current = LANGUAGES.includes(stored()) ? stored()
-  : (navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en";
+  : (globalThis.navigator?.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en";
 
 export function lang() {
   return current;
@@ -76,10 +76,31 @@ export function has(key) {
   return key in catalogs[current] || key in catalogs.en;
 }
 
-/** An API error in words: the code's label when there is one, else the server's message. */
+/** An API error in words. In English the server's message says most (it names the kiosk or
+ * the field); in Chinese the code's label leads and the server's English detail follows. */
 export function errorText(exc) {
+  const message = (exc && exc.message) || String(exc);
   const key = `error.${exc && exc.code}`;
-  return exc && exc.code && has(key) ? t(key) : (exc && exc.message) || String(exc);
+  if (!(exc && exc.code && has(key))) return message;
+  if (current === "en") return exc.message || t(key);
+  return exc.message ? `${t(key)}（${exc.message}）` : t(key);
+}
+
+/** The current language's of an object's two names: ``named(zone)`` reads ``name_en`` /
+ * ``name_zh``, ``named(experience, "title")`` reads ``title_en`` / ``title_zh``; the other
+ * language's when one is missing. */
+export function named(thing, field = "name") {
+  if (!thing) return "";
+  const own = thing[`${field}_${current}`];
+  const other = thing[`${field}_${current === "zh" ? "en" : "zh"}`];
+  return own || other || thing.id || "";
+}
+
+/** The name in the language not shown (for a quieter second line), or "" when it is the same. */
+export function otherName(thing, field = "name") {
+  if (!thing) return "";
+  const other = thing[`${field}_${current === "zh" ? "en" : "zh"}`];
+  return other && other !== named(thing, field) ? other : "";
 }
 
 /** Fill elements marked in the markup: data-i18n="key" sets the text; data-i18n-attr=

@@ -1,122 +1,116 @@
-// The control panel: picks a site, loads its zones, occupancy, kiosks and alerts, and keeps
-// them current from the /control Socket.IO events.
+// The control panel: picks a site, shows it at a glance (header, map, zones, microclimate,
+// alerts, kiosks, activity) and keeps every part current from the /control Socket.IO events.
+// Each part is its own module; this one only wires them together and holds the site's zones.
 
+import { ActivityFeed } from "./activity.js";
+import { AlertPanel } from "./alerts.js";
 import { api } from "./api.js";
-import { AlertList } from "./alerts.js";
-import { bilingual, el, timeOf, toast } from "./dom.js";
-import { KioskList } from "./kiosks.js";
+import { Microclimate } from "./climate.js";
+import { el, toast } from "./dom.js";
+import { errorText, named, onLangChange, t } from "./i18n.js";
+import { KioskGrid } from "./kiosk_grid.js";
+import { startLanguage } from "./language.js";
 import { Live } from "./live.js";
+import { SiteHeader } from "./site_header.js";
 import { ZoneMap } from "./zonemap.js";
 import { ZoneTable } from "./zones.js";
 
 const root = document.getElementById("panel");
-const canOperate = ["admin", "operator"].includes(root.dataset.role);
-const state = { sites: [], site: null, zones: new Map(), kiosks: new Map(), experiences: [] };
+const role = root.dataset.role;
+const canOperate = ["admin", "operator"].includes(role);
+const state = { sites: [], site: null, zones: new Map(), figures: null, demo: null };
+const BUSY = new Set(["divert", "stop"]); // an empty closed zone is "closed", not busy
 
 function fail(exc) {
-  toast(exc.message, "error");
+  toast(errorText(exc), "error");
 }
 
-function log(text) {
-  const list = document.getElementById("activity-list");
-  list.prepend(el("li", {}, el("time", {}, timeOf(new Date().toISOString())), " ", text));
-  while (list.children.length > 40) list.lastElementChild.remove();
+function siteEntry() {
+  return state.sites.find((s) => s.id === state.site);
 }
 
-const zoneMap = new ZoneMap(document.getElementById("map"), (id) => zoneTable.highlight(id));
+const header = new SiteHeader(document.getElementById("site-header"));
+const activity = new ActivityFeed(document.getElementById("activity-list"));
+const zoneMap = new ZoneMap(document.getElementById("map"), (id) => pickZone(id));
 const zoneTable = new ZoneTable(document.getElementById("zone-rows"), {
   canOperate,
-  onFocus: (id) => zoneMap.focus(id),
+  onFocus: (id) => { zoneMap.focus(id); pickZone(id); },
   setState: (zoneId, wanted, reason) =>
     api("POST", `/sites/${state.site}/zones/${encodeURIComponent(zoneId)}/state`, { state: wanted, reason })
-      .then((body) => { applyZoneState(body); toast(`${zoneName(zoneId)} is now ${wanted}.`); })
+      .then((body) => {
+        applyZoneState(body);
+        toast(t("zones.now", { zone: zoneName(zoneId), state: t(`state.${wanted}`) }));
+      })
       .catch(fail),
 });
-const kioskList = new KioskList({
-  list: document.getElementById("kiosk-list"),
-  pending: document.getElementById("pending"),
-  summary: document.getElementById("kiosk-summary"),
-}, {
+const climate = new Microclimate({
+  tiles: document.getElementById("climate-tiles"),
+  chart: document.getElementById("climate-chart"),
+  caption: document.getElementById("climate-cave"),
+}, { onPick: (id) => zoneTable.highlight(id) });
+const alerts = new AlertPanel(document.getElementById("alert-body"), document.getElementById("alert-count"), {
   canOperate,
-  command: (kioskId, action, args) => live.command({ kiosk_id: kioskId, action, args })
-    .then(() => { toast(`Sent ${action} to ${kioskId}.`); log(`${action} → ${kioskId}`); })
-    .catch(fail),
-  approve: (kioskId, code) => api("POST", `/kiosks/${encodeURIComponent(kioskId)}/approve`,
-    { site_id: state.site, code })
-    .then(() => { toast(`Approved ${kioskId} for ${state.site}.`); return reloadKiosks(); })
-    .catch(fail),
-  revoke: (kioskId) => api("POST", `/kiosks/${encodeURIComponent(kioskId)}/revoke`)
-    .then(() => { toast(`Revoked ${kioskId}.`); return reloadKiosks(); })
+  acknowledge: (id) => api("POST", `/alerts/${id}/ack`)
+    .then((alert) => { alerts.upsert(alert); toast(t("alerts.acknowledged")); })
     .catch(fail),
 });
-const alertList = new AlertList(document.getElementById("alert-list"),
-  document.getElementById("alert-count"), {
-    canOperate,
-    acknowledge: (id) => api("POST", `/alerts/${id}/ack`)
-      .then((alert) => { alertList.upsert(alert); toast("Alert acknowledged."); })
-      .catch(fail),
-  });
+const grid = new KioskGrid(document.getElementById("kiosks"), {
+  canOperate, role, toast, log: (text) => activity.note(text),
+  send: (cmd) => live.command(cmd),
+  onChange: (kiosks) => zoneMap.placeKiosks(kiosks),
+});
 
 const live = new Live({
-  reconnected: () => loadSite(state.site, { redraw: false }),
+  reconnected: () => loadSite(state.site, { redraw: false }).catch(fail),
   occupancy: (data) => {
     if (data.site_id !== state.site) return;
     for (const row of data.zones) {
       const zone = state.zones.get(row.zone_id);
       if (!zone) continue;
-      Object.assign(zone, { count: row.count, capacity: row.capacity, level: row.level,
-        state: row.state });
+      Object.assign(zone, { count: row.count, capacity: row.capacity, level: row.level, state: row.state });
       refreshZone(zone);
     }
-    showTotals();
+    showFigures(data.site);
   },
   zone_state: (data) => {
     if (data.site_id !== state.site) return;
     applyZoneState(data);
-    log(`${zoneName(data.zone_id)} ${data.state}${data.reason ? ` (${data.reason})` : ""}`);
+    climate.zoneState(data);
+    activity.add({ kind: "zone_state", subject: data.zone_id, actor: data.changed_by,
+      details: { zone_id: data.zone_id, state: data.state, reason: data.reason } });
   },
-  kiosk_status: (data) => {
-    if (!("site_id" in data)) {
-      // a partial update (a kiosk asking to pair): fetch the whole record
-      reloadKiosks().then(() => {
-        if (data.status === "pending" && canOperate) toast(`Kiosk ${data.kiosk_id} asks to pair.`);
-      }).catch(fail);
-      return;
+  kiosk_status: (data) => grid.kioskStatus(data),
+  command_status: (data) => grid.commandStatus(data),
+  session_event: (data) => {
+    grid.sessionEvent(data);
+    if (grid.kiosks().some((k) => k.kiosk_id === data.kiosk_id)) {
+      activity.add({ kind: "session", subject: data.kiosk_id, details: data });
     }
-    const merged = { ...(state.kiosks.get(data.kiosk_id) || {}), ...data };
-    state.kiosks.set(data.kiosk_id, merged);
-    if (!belongsHere(merged)) return;
-    kioskList.upsert(merged);
-    zoneMap.placeKiosks(siteKiosks());
   },
   alert: (alert) => {
     if (alert.site_id && alert.site_id !== state.site) return;
-    alertList.upsert(alert);
-    if (alert.state === "raised") toast(alert.message || `Alert: ${alert.kind}`, "warn");
-    log(`alert ${alert.state}: ${alert.message || alert.kind}`);
+    alerts.upsert(alert);
+    if (alert.state === "raised" && alert.change !== "acknowledged") toast(t("alerts.toast", { kind: t(`alerts.kind.${alert.kind}`), zone: zoneName(alert.zone_id) || alert.subject || "" }), "warn");
+    activity.add({ kind: "alert", subject: alert.subject || alert.zone_id,
+      details: { alert_kind: alert.kind, zone_id: alert.zone_id, state: alert.state, change: alert.change } });
   },
-  session_event: (data) => {
-    if (!state.kiosks.has(data.kiosk_id) || !belongsHere(state.kiosks.get(data.kiosk_id))) return;
-    log(`session ${data.event} on ${data.kiosk_id}${data.experience_id ? ` · ${data.experience_id}` : ""}`);
-  },
+  readings: (data) => climate.readings(data),
 });
 
 function zoneName(id) {
   const zone = state.zones.get(id);
-  return zone ? zone.name_en : id;
+  return zone ? named(zone) : id;
 }
 
-function belongsHere(kiosk) {
-  return kiosk.site_id === state.site || (kiosk.status === "pending" && !kiosk.site_id);
-}
-
-function siteKiosks() {
-  return [...state.kiosks.values()].filter(belongsHere);
+function pickZone(id) {
+  zoneTable.highlight(id);
+  if (climate.has(id)) climate.pick(id).catch(fail);
 }
 
 function refreshZone(zone) {
   zoneMap.refresh(zone);
   zoneTable.update(zone);
+  climate.renderTiles();
 }
 
 function applyZoneState({ zone_id: zoneId, state: wanted, reason }) {
@@ -126,65 +120,103 @@ function applyZoneState({ zone_id: zoneId, state: wanted, reason }) {
   refreshZone(zone);
 }
 
-function showTotals() {
+/** The header's figures: the server's ``site`` block, or what the zones add up to without it. */
+function showFigures(figures) {
   const roots = [...state.zones.values()].filter((z) => !state.zones.has(z.parent_id));
-  const visitors = roots.reduce((sum, z) => sum + z.count, 0);
-  const closed = [...state.zones.values()].filter((z) => z.state === "closed").length;
-  const busy = [...state.zones.values()].filter((z) => z.level !== "normal").length;
-  document.getElementById("totals").textContent = `${visitors} visitors on site · ` +
-    `${busy} zone${busy === 1 ? "" : "s"} at divert or stop · ${closed} closed`;
+  state.figures = figures || { count: roots.reduce((sum, z) => sum + z.count, 0) };
+  header.update(state.figures);
+  showTotals();
 }
 
-async function reloadKiosks() {
-  const { kiosks } = await api("GET", "/kiosks");
-  state.kiosks = new Map(kiosks.map((k) => [k.kiosk_id, k]));
-  kioskList.render(siteKiosks(), state.experiences);
-  zoneMap.placeKiosks(siteKiosks());
+function showTotals() {
+  const zones = [...state.zones.values()];
+  document.getElementById("totals").textContent = t("map.totals", {
+    visitors: state.figures?.count ?? 0,
+    busy: zones.filter((z) => BUSY.has(z.level)).length,
+    closed: zones.filter((z) => z.state === "closed").length,
+  });
 }
 
 async function reloadAlerts() {
   try {
-    const { alerts } = await api("GET", `/sites/${state.site}/alerts?state=raised`);
-    alertList.replace(alerts);
+    const { alerts: raised } = await api("GET", `/sites/${state.site}/alerts?state=raised`);
+    alerts.replace(raised);
   } catch (exc) {
-    alertList.showUnavailable(`Alerts could not be loaded: ${exc.message}`);
+    alerts.showUnavailable(exc);
   }
+}
+
+function drawSiteNav() {
+  document.querySelectorAll("#site-list button").forEach((b) => {
+    const site = state.sites.find((s) => s.id === b.dataset.site);
+    b.textContent = named(site);
+    b.setAttribute("aria-pressed", String(b.dataset.site === state.site));
+  });
 }
 
 async function loadSite(siteId, { redraw = true } = {}) {
   state.site = siteId;
-  document.querySelectorAll("#site-list button").forEach((b) =>
-    b.setAttribute("aria-pressed", String(b.dataset.site === siteId)));
-  const site = state.sites.find((s) => s.id === siteId);
-  document.getElementById("site-title").replaceChildren(bilingual(site.name_en, site.name_zh), " ",
-    el("small", {}, site.basin_name_en || ""));
+  drawSiteNav();
+  const site = siteEntry();
+  if (redraw) header.show(site, state.demo);
   const [collection, occupancy, catalogue] = await Promise.all([
     api("GET", `/sites/${siteId}/zones`), api("GET", `/sites/${siteId}/occupancy`),
     api("GET", "/experiences")]);
   if (state.site !== siteId) return; // another site was picked meanwhile
   const levels = new Map(occupancy.zones.map((z) => [z.zone_id, z]));
   state.zones = new Map(collection.features.map((f) => {
-    const live = levels.get(f.properties.id) || {};
-    return [f.properties.id, { ...f.properties, count: live.count ?? f.properties.occupancy ?? 0,
-      capacity: live.capacity ?? f.properties.capacity, level: live.level || "normal",
-      state: live.state || f.properties.state }];
+    const now = levels.get(f.properties.id) || {};
+    return [f.properties.id, { ...f.properties, count: now.count ?? f.properties.occupancy ?? 0,
+      capacity: now.capacity ?? f.properties.capacity, level: now.level || "normal",
+      state: now.state || f.properties.state }];
   }));
-  state.experiences = catalogue.experiences.filter((x) => x.site_id === siteId);
   if (redraw) zoneMap.draw(collection, state.zones);
-  else state.zones.forEach(refreshZone);
+  else state.zones.forEach((zone) => zoneMap.refresh(zone));
   zoneTable.render(state.zones);
+  showFigures(occupancy.site);
+  alerts.show(siteId, state.zones, site.timezone);
+  const experiences = catalogue.experiences.filter((x) => x.site_id === siteId);
+  await Promise.all([
+    grid.show(site, experiences, state.demo).catch(fail),
+    reloadAlerts(),
+    activity.show(siteId, state.zones, site.timezone),
+  ]);
+  const hot = [...alerts.raised.values()].find((a) => a.kind === "microclimate");
+  await climate.show(site, state.zones, climate.picked || hot?.zone_id).catch(fail);
+  if (state.site === siteId) root.dataset.site = siteId;
+}
+
+/** Everything built in code is drawn again in the new language (the markup is translated by
+ * i18n.js, the kiosk grid redraws itself). */
+function relabel() {
+  drawSiteNav();
+  header.render();
+  zoneTable.render(state.zones);
+  zoneMap.relabel();
   showTotals();
-  await Promise.all([reloadKiosks(), reloadAlerts()]);
-  root.dataset.site = siteId;
+  alerts.render();
+  activity.render();
+  climate.relabel();
+}
+
+async function demoSettings() {
+  try {
+    const health = await api("GET", "/health");
+    return health.demo || null;
+  } catch {
+    return null; // the health check failing says nothing about whether a demo runs
+  }
 }
 
 async function start() {
-  const { sites } = await api("GET", "/sites");
+  await startLanguage(["venue"]);
+  onLangChange(relabel);
+  const [{ sites }, demo] = await Promise.all([api("GET", "/sites"), demoSettings()]);
   state.sites = sites;
-  const nav = document.getElementById("site-list");
-  nav.replaceChildren(...sites.map((site) => el("button", { class: "site", dataset: { site: site.id },
-    "aria-pressed": "false", title: site.basin_name_en || "",
-    onclick: () => { location.hash = site.id; } }, site.name_en, el("small", {}, site.name_zh))));
+  state.demo = demo;
+  document.getElementById("site-list").replaceChildren(...sites.map((site) => el("button", {
+    type: "button", class: "site", dataset: { site: site.id }, "aria-pressed": "false",
+    title: site.basin_name_en || "", onclick: () => { location.hash = site.id; } }, named(site))));
   const pick = () => {
     const wanted = location.hash.slice(1);
     const site = sites.find((s) => s.id === wanted) || sites.find((s) => s.id === "mogao") || sites[0];

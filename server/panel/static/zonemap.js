@@ -1,7 +1,8 @@
 // The site map: zones as GeoJSON on a plain background (no tiles: venues are offline),
-// coloured by capacity level, closed zones hatched, kiosks at their zone's centre.
+// coloured by capacity level, closed zones hatched and labelled, kiosks where they stand.
 
-import { bilingual, el } from "./dom.js";
+import { el } from "./dom.js";
+import { named, otherName, t } from "./i18n.js";
 
 const LEVEL_COLOURS = { normal: "#3f8f4f", divert: "#d88c10", stop: "#c0392b" };
 // Outer zones are washed out so that the visitor areas and caves inside them stay readable.
@@ -18,14 +19,19 @@ export class ZoneMap {
     this.layers = new Map();
     this.dots = new Map();
     this.dotLayer = window.L.layerGroup().addTo(this.map);
+    this.closedLayer = window.L.layerGroup().addTo(this.map);
+    this.closedMarks = new Map();
   }
 
   /** Draw a site's zones; ``zones`` maps zone id -> live properties (state, count, level). */
   draw(collection, zones) {
     if (this.zoneLayer) this.zoneLayer.remove();
+    this.zones = zones;
     this.layers.clear();
     this.dots.clear();
     this.dotLayer.clearLayers();
+    this.closedLayer.clearLayers();
+    this.closedMarks.clear();
     const features = [...collection.features].sort(
       (a, b) => (DEPTH[a.properties.kind] ?? 3) - (DEPTH[b.properties.kind] ?? 3));
     this.zoneLayer = window.L.geoJSON({ type: "FeatureCollection", features }, {
@@ -59,6 +65,30 @@ export class ZoneMap {
       dot.getElement().classList.toggle("closed", zone.state === "closed");
       this.dots.set(id, dot);
     }
+    for (const zone of zones.values()) this.markClosed(zone);
+  }
+
+  /** A closed visitor place gets a label on the map, not only a hatch: it must be seen. */
+  markClosed(zone) {
+    const old = this.closedMarks.get(zone.id);
+    if (old) {
+      old.remove();
+      this.closedMarks.delete(zone.id);
+    }
+    const layer = this.layers.get(zone.id);
+    if (zone.state !== "closed" || !layer || DEPTH[zone.kind] !== undefined && DEPTH[zone.kind] < 2) return;
+    const mark = window.L.marker(layer.getBounds().getCenter(), { keyboard: false, interactive: false,
+      icon: window.L.divIcon({ className: "closed-mark", html: "", iconSize: [72, 18], iconAnchor: [36, -9] }) }).addTo(this.closedLayer);
+    const node = mark.getElement();
+    node.dataset.zone = zone.id;
+    node.textContent = `✕ ${t("state.closed")}`;
+    this.closedMarks.set(zone.id, mark);
+  }
+
+  /** Words on the map in the panel's language (tooltips are built when shown). */
+  relabel() {
+    if (this.zones) for (const zone of this.zones.values()) this.markClosed(zone);
+    if (this.kiosks) this.placeKiosks(this.kiosks);
   }
 
   styleOf(zone) {
@@ -94,6 +124,9 @@ export class ZoneMap {
       dot.setStyle(this.dotStyleOf(zone));
       dot.getElement()?.classList.toggle("closed", zone.state === "closed");
     }
+    if (zone.state === "closed" ? !this.closedMarks.has(zone.id) : this.closedMarks.has(zone.id)) {
+      this.markClosed(zone);
+    }
   }
 
   focus(zoneId) {
@@ -101,11 +134,16 @@ export class ZoneMap {
     if (layer) layer.openTooltip(layer.getBounds().getCenter());
   }
 
-  /** Kiosks have no position in the fleet payload: each sits at its zone's centre, fanned out. */
+  /** Each kiosk at its own coordinates; one without them at its zone's centre, fanned out. */
   placeKiosks(kiosks) {
+    this.kiosks = kiosks;
     this.kioskLayer.clearLayers();
     const byZone = new Map();
     for (const kiosk of kiosks) {
+      if (typeof kiosk.lon === "number" && typeof kiosk.lat === "number") {
+        this.addKiosk(kiosk, [kiosk.lat, kiosk.lon]);
+        continue;
+      }
       if (!kiosk.zone_id || !this.layers.has(kiosk.zone_id)) continue;
       if (!byZone.has(kiosk.zone_id)) byZone.set(kiosk.zone_id, []);
       byZone.get(kiosk.zone_id).push(kiosk);
@@ -119,30 +157,34 @@ export class ZoneMap {
         const angle = (2 * Math.PI * i) / group.length;
         const at = group.length === 1 ? centre
           : [centre.lat + spread * Math.sin(angle), centre.lng + spread * Math.cos(angle)];
-        const marker = window.L.marker(at, { icon: window.L.divIcon({
-          className: `kiosk-marker ${kiosk.online ? "online" : "offline"}`, iconSize: [12, 12] }),
-        keyboard: false }).bindTooltip(kioskTipOf(kiosk), { className: "zone-tip" })
-          .addTo(this.kioskLayer);
-        marker.getElement().dataset.kiosk = kiosk.kiosk_id;
+        this.addKiosk(kiosk, at);
       });
     }
+  }
+
+  addKiosk(kiosk, at) {
+    const marker = window.L.marker(at, { icon: window.L.divIcon({
+      className: `kiosk-marker ${kiosk.online ? "online" : "offline"}`, iconSize: [12, 12] }),
+    keyboard: false }).bindTooltip(kioskTipOf(kiosk), { className: "zone-tip" })
+      .addTo(this.kioskLayer);
+    marker.getElement().dataset.kiosk = kiosk.kiosk_id;
   }
 }
 
 // Tooltips are DOM nodes with text, never HTML strings: names, scenes and reasons come from
 // kiosks and operators, and Leaflet would parse a string as markup.
 function tooltipOf(zone) {
+  const load = zone.capacity === null || zone.capacity === undefined
+    ? t("map.tip_count", { count: zone.count }) : t("map.tip_load", { count: zone.count, capacity: zone.capacity });
   return el("div", {},
-    el("strong", {}, bilingual(zone.name_en, zone.name_zh)),
-    el("div", {}, (zone.capacity === null || zone.capacity === undefined
-      ? `${zone.count} visitors` : `${zone.count} / ${zone.capacity} visitors`) +
-      ` · ${zone.level} · ${zone.state}` +
+    el("strong", {}, named(zone)), otherName(zone) ? el("span", { class: "muted" }, ` ${otherName(zone)}`) : null,
+    el("div", {}, `${load} · ${t(`level.${zone.level}`)} · ${t(`state.${zone.state}`)}` +
       (zone.reason ? ` (${zone.reason})` : "")),
-    el("div", { class: "muted" }, String(zone.kind || "").replace("_", " ")));
+    el("div", { class: "muted" }, t(`kind.${zone.kind}`)));
 }
 
 function kioskTipOf(kiosk) {
   return el("div", { class: "kiosk-tip" },
-    el("strong", {}, kiosk.name || kiosk.kiosk_id), ` — ${kiosk.online ? "online" : "offline"}`,
+    el("strong", {}, kiosk.name || kiosk.kiosk_id), ` — ${t(kiosk.online ? "map.online" : "map.offline")}`,
     kiosk.scene ? el("span", { class: "scene" }, ` · ${kiosk.scene}`) : null);
 }

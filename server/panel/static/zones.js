@@ -1,6 +1,7 @@
 // The zone table: visitors against capacity, level, state, and (for operators) close / open.
 
-import { bilingual, el } from "./dom.js";
+import { el } from "./dom.js";
+import { named, t } from "./i18n.js";
 
 const OUTER = new Set(["construction_control", "protection_range"]);
 
@@ -24,12 +25,15 @@ export function treeOrder(zones) {
   return out;
 }
 
+const englishUnit = (n) => (n === 1 ? " visitor" : " visitors");
+
 /** The load cell's content: "count / capacity" and a bar, or the count alone for a zone
  * without a capacity (no limit: there is nothing to fill). Capacity 0 means nobody may be
- * there, so anyone inside fills the bar. */
-export function loadCell(count, capacity) {
+ * there, so anyone inside fills the bar. ``unit(n)`` words a bare count (the table passes
+ * the panel's language). */
+export function loadCell(count, capacity, unit = englishUnit) {
   if (capacity === null || capacity === undefined) {
-    return [el("span", { class: "count" }, String(count)), count === 1 ? " visitor" : " visitors"];
+    return [el("span", { class: "count" }, String(count)), unit(count)];
   }
   const ratio = capacity > 0 ? Math.min(count / capacity, 1) : count ? 1 : 0;
   return [el("span", { class: "count" }, String(count)), ` / ${capacity}`,
@@ -62,7 +66,12 @@ export class ZoneTable {
     if (row) this.fill(row, zone);
   }
 
+  /** Mark the zone the charts show (aria-current), and flash it. */
   highlight(zoneId) {
+    for (const [id, other] of this.rows) {
+      if (id === zoneId) other.setAttribute("aria-current", "true");
+      else other.removeAttribute("aria-current");
+    }
     const row = this.rows.get(zoneId);
     if (!row) return;
     row.scrollIntoView({ block: "nearest", behavior: "smooth" });
@@ -71,14 +80,16 @@ export class ZoneTable {
   }
 
   fill(row, zone) {
-    row.className = `state-${zone.state} level-${zone.level}`;
+    row.classList.remove(...[...row.classList].filter((c) => /^(state|level)-/.test(c)));
+    row.classList.add(`state-${zone.state}`, `level-${zone.level}`);
     const name = el("td", { class: "name" },
-      el("button", { class: "link-like", onclick: () => this.onFocus(zone.id) },
-        bilingual(zone.name_en, zone.name_zh)),
-      zone.state !== "open" ? el("span", { class: "badge closed" }, zone.state) : null,
+      el("button", { type: "button", class: "link-like", onclick: () => this.onFocus(zone.id) },
+        named(zone)),
+      zone.state !== "open" ? el("span", { class: "badge closed" }, t(`state.${zone.state}`)) : null,
       zone.reason && zone.state !== "open" ? el("div", { class: "muted small" }, zone.reason) : null);
-    const load = el("td", { class: "load" }, ...loadCell(zone.count, zone.capacity));
-    const level = el("td", {}, el("span", { class: `level ${zone.level}` }, zone.level));
+    const load = el("td", { class: "load" }, ...loadCell(zone.count, zone.capacity,
+      (n) => ` ${t("zones.visitors", { n })}`));
+    const level = el("td", {}, el("span", { class: `level ${zone.level}` }, t(`level.${zone.level}`)));
     row.replaceChildren(name, load, level, el("td", { class: "actions" }, this.actions(row, zone)));
   }
 
@@ -86,19 +97,24 @@ export class ZoneTable {
     // Protection ranges and control zones are legal boundaries, not places one closes.
     if (!this.canOperate || OUTER.has(zone.kind)) return null;
     if (zone.state === "closed") {
-      return el("button", { class: "small", onclick: () => this.setState(zone.id, "open", null) },
-        "Open");
+      return el("button", { type: "button", class: "small", onclick: () => this.setState(zone.id, "open", null) },
+        t("zones.open"));
     }
-    return el("button", { class: "small danger", onclick: () => this.askReason(row, zone) }, "Close");
+    return el("button", { type: "button", class: "small danger", onclick: () => this.askReason(row, zone) },
+      t("zones.close"));
   }
 
   askReason(row, zone) {
-    const reason = el("input", { type: "text", class: "reason", placeholder: "Reason (shown to operators)",
-      maxlength: "200", "aria-label": `Reason to close ${zone.name_en}` });
-    const confirm = el("button", { class: "small danger confirm-close", onclick: () =>
-      this.setState(zone.id, "closed", reason.value.trim() || "closed by operator") }, "Confirm close");
-    const cancel = el("button", { class: "small quiet", onclick: () => this.fill(row, zone) }, "Cancel");
-    row.lastElementChild.replaceChildren(el("div", { class: "ask" }, reason, confirm, cancel));
+    const reason = el("input", { type: "text", class: "reason", placeholder: t("zones.reason_placeholder"),
+      maxlength: "200", "aria-label": t("zones.reason_label", { zone: named(zone) }) });
+    const confirm = el("button", { type: "submit", class: "small danger confirm-close" }, t("zones.confirm_close"));
+    const cancel = el("button", { type: "button", class: "small quiet", onclick: () => this.fill(row, zone) },
+      t("common.cancel"));
+    const form = el("form", { class: "ask", onsubmit: (event) => {
+      event.preventDefault();
+      this.setState(zone.id, "closed", reason.value.trim() || t("zones.default_reason"));
+    } }, reason, confirm, cancel);
+    row.lastElementChild.replaceChildren(form);
     reason.focus();
   }
 }
