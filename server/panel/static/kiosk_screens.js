@@ -61,12 +61,21 @@ export class ScreenRefresher {
       }
     }) : null;
     this.round = setInterval(() => this.refresh(), REFRESH_MS);
+    this.soonTimer = null;
   }
 
   watch(card) {
     card.node.kioskCard = card;
     if (this.observer) this.observer.observe(card.node);
     else { this.visible.add(card); card.seen(); }
+    this.soon();
+  }
+
+  /** A round shortly after cards appear (a page just opened, another site picked), so that a
+   * kiosk with no recent picture shows one within seconds rather than after a minute. */
+  soon(delayMs = 2000) {
+    clearTimeout(this.soonTimer);
+    this.soonTimer = setTimeout(() => this.refresh(), delayMs);
   }
 
   forget(card) {
@@ -75,6 +84,7 @@ export class ScreenRefresher {
   }
 
   clear() {
+    clearTimeout(this.soonTimer);
     for (const card of [...this.visible]) this.forget(card);
     this.visible.clear();
     this.timers.forEach(clearTimeout);
