@@ -3,61 +3,40 @@ of its zones' states. On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
 from flask import Flask
 
 from server.services.fleet import store_session_event
-from server.services.tokens import create_token
-from server.services.venues import import_venues
 from server.storage.models import Kiosk
-from tests.conftest import bearer, make_app
+from tests.conftest import bearer
 
 SITE = "testsite"
 
 
-@pytest.fixture
-def venue(database_url: str, tmp_path: Path, mini_venues: Path) -> Iterator[Flask]:
-    app = make_app(tmp_path, DATABASE_URL=database_url)
-    with app.extensions["lantern"].db.transaction() as session:
-        import_venues(session, mini_venues)
-    yield app
-    app.extensions["lantern"].db.dispose()
-
-
-@pytest.fixture
-def tokens(venue: Flask) -> dict[str, str]:
-    with venue.extensions["lantern"].db.transaction() as session:
-        return {role: create_token(session, role, role)
-                for role in ("admin", "operator", "viewer", "ingest")}
-
-
 class Caller:
-    def __init__(self, app: Flask, tokens: dict[str, str]) -> None:
-        self.client, self.tokens = app.test_client(), tokens
+    def __init__(self, app: Flask, venue_tokens: dict[str, str]) -> None:
+        self.client, self.venue_tokens = app.test_client(), venue_tokens
 
     def name(self, role: str) -> str:
         """Who a token's caller is in the audit log."""
-        return f"token:{self.tokens[role][:8]}"
+        return f"token:{self.venue_tokens[role][:8]}"
 
     def post(self, path: str, body: dict[str, Any], role: str = "operator") -> Any:
-        response = self.client.post(f"/api/v1{path}", json=body, headers=bearer(self.tokens[role]))
+        response = self.client.post(f"/api/v1{path}", json=body, headers=bearer(self.venue_tokens[role]))
         assert response.status_code in (200, 201, 202), response.get_json()
         return response.get_json()
 
     def get(self, path: str, role: str = "viewer", **query: Any) -> Any:
         url = f"/api/v1{path}" + (f"?{urlencode(query)}" if query else "")
-        return self.client.get(url, headers=bearer(self.tokens[role]))
+        return self.client.get(url, headers=bearer(self.venue_tokens[role]))
 
 
 def test_the_activity_feed_lists_what_concerns_the_site_newest_first(
-        venue: Flask, tokens: dict[str, str]) -> None:
-    call, db = Caller(venue, tokens), venue.extensions["lantern"].db
+        venue: Flask, venue_tokens: dict[str, str]) -> None:
+    call, db = Caller(venue, venue_tokens), venue.extensions["lantern"].db
     kiosk = call.post("/kiosks", {"site_id": SITE, "lon": 100.0, "lat": 29.999, "kind": "vr"},
                       role="admin")["kiosk_id"]
     with db.transaction() as session:  # a kiosk of no site: its commands are not this site's
@@ -111,8 +90,8 @@ def test_the_activity_feed_lists_what_concerns_the_site_newest_first(
 
 
 def test_the_activity_feed_refuses_an_unknown_site_and_a_bad_limit(
-        venue: Flask, tokens: dict[str, str]) -> None:
-    call = Caller(venue, tokens)
+        venue: Flask, venue_tokens: dict[str, str]) -> None:
+    call = Caller(venue, venue_tokens)
     assert call.get("/sites/atlantis/activity").status_code == 404
     assert call.get(f"/sites/{SITE}/activity", limit=0).status_code == 422
     assert call.get(f"/sites/{SITE}/activity", limit=501).status_code == 422
@@ -120,8 +99,8 @@ def test_the_activity_feed_refuses_an_unknown_site_and_a_bad_limit(
 
 
 def test_zone_state_history_lists_changes_newest_first_with_the_state_the_window_opens_on(
-        venue: Flask, tokens: dict[str, str]) -> None:
-    call = Caller(venue, tokens)
+        venue: Flask, venue_tokens: dict[str, str]) -> None:
+    call = Caller(venue, venue_tokens)
     for zone, state in (("t-hall-02", "closed"), ("t-cave-01", "restricted"),
                         ("t-hall-02", "open")):
         call.post(f"/sites/{SITE}/zones/{zone}/state", {"state": state, "reason": f"to {state}"})

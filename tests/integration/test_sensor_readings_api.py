@@ -4,9 +4,7 @@ alert list's filters. On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,27 +12,9 @@ import pytest
 from flask import Flask
 
 from server.services.preservation import record_readings
-from server.services.tokens import create_token
-from server.services.venues import import_venues
-from tests.conftest import bearer, make_app
+from tests.conftest import bearer
 
 SITE, SENSOR, CAVE = "testsite", "t-s-01", "t-cave-01"
-
-
-@pytest.fixture
-def venue(database_url: str, tmp_path: Path, mini_venues: Path) -> Iterator[Flask]:
-    app = make_app(tmp_path, DATABASE_URL=database_url)
-    with app.extensions["lantern"].db.transaction() as session:
-        import_venues(session, mini_venues)
-    yield app
-    app.extensions["lantern"].db.dispose()
-
-
-@pytest.fixture
-def tokens(venue: Flask) -> dict[str, str]:
-    with venue.extensions["lantern"].db.transaction() as session:
-        return {role: create_token(session, role, f"test {role}")
-                for role in ("operator", "viewer", "ingest")}
 
 
 def readings(start: datetime, n: int, every_s: float, co2: float = 600,
@@ -45,27 +25,27 @@ def readings(start: datetime, n: int, every_s: float, co2: float = 600,
             for i in range(n)]
 
 
-def post(app: Flask, tokens: dict[str, str], items: list[dict[str, Any]]) -> dict[str, Any]:
+def post(app: Flask, venue_tokens: dict[str, str], items: list[dict[str, Any]]) -> dict[str, Any]:
     response = app.test_client().post(f"/api/v1/sites/{SITE}/sensor-readings",
-                                      json={"readings": items}, headers=bearer(tokens["ingest"]))
+                                      json={"readings": items}, headers=bearer(venue_tokens["ingest"]))
     assert response.status_code == 200, response.get_json()
     return response.get_json()  # type: ignore[no-any-return]
 
 
-def get(app: Flask, tokens: dict[str, str], path: str, **query: Any) -> Any:
+def get(app: Flask, venue_tokens: dict[str, str], path: str, **query: Any) -> Any:
     url = f"/api/v1{path}" + (f"?{urlencode(query)}" if query else "")
-    return app.test_client().get(url, headers=bearer(tokens["viewer"]))
+    return app.test_client().get(url, headers=bearer(venue_tokens["viewer"]))
 
 
-def series(app: Flask, tokens: dict[str, str], **query: Any) -> dict[str, Any]:
-    response = get(app, tokens, f"/sites/{SITE}/sensors/{SENSOR}/readings", **query)
+def series(app: Flask, venue_tokens: dict[str, str], **query: Any) -> dict[str, Any]:
+    response = get(app, venue_tokens, f"/sites/{SITE}/sensors/{SENSOR}/readings", **query)
     assert response.status_code == 200, response.get_json()
     return response.get_json()  # type: ignore[no-any-return]
 
 
 def test_a_sensor_lists_the_alert_thresholds_of_its_zone_with_their_hold_time(
-        venue: Flask, tokens: dict[str, str]) -> None:
-    sensors = get(venue, tokens, f"/sites/{SITE}/sensors").get_json()["sensors"]
+        venue: Flask, venue_tokens: dict[str, str]) -> None:
+    sensors = get(venue, venue_tokens, f"/sites/{SITE}/sensors").get_json()["sensors"]
     assert [(s["id"], s["zone_id"]) for s in sensors] == [(SENSOR, CAVE)]
     limits = {(t["metric"], t["bound"]): (t["limit"], t["hold_s"], t["hysteresis"])
               for t in sensors[0]["thresholds"]}
@@ -76,32 +56,32 @@ def test_a_sensor_lists_the_alert_thresholds_of_its_zone_with_their_hold_time(
 
 
 def test_readings_of_the_last_day_come_oldest_first_by_default(
-        venue: Flask, tokens: dict[str, str]) -> None:
+        venue: Flask, venue_tokens: dict[str, str]) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
-    post(venue, tokens, readings(now - timedelta(hours=30), 3, 3600, prefix="old")
+    post(venue, venue_tokens, readings(now - timedelta(hours=30), 3, 3600, prefix="old")
          + readings(now - timedelta(hours=2), 5, 600))
-    body = series(venue, tokens)
+    body = series(venue, venue_tokens)
     assert (body["sensor_id"], body["zone_id"], body["truncated"]) == (SENSOR, CAVE, False)
     assert [r["co2_ppm"] for r in body["readings"]] == [600, 601, 602, 603, 604]
     assert body["readings"][0] == {"ts": (now - timedelta(hours=2)).isoformat(),
                                    "temperature_c": 14.0, "relative_humidity": 40.0,
                                    "co2_ppm": 600}
-    older = series(venue, tokens, **{"from": (now - timedelta(hours=31)).isoformat(),
+    older = series(venue, venue_tokens, **{"from": (now - timedelta(hours=31)).isoformat(),
                                      "to": (now - timedelta(hours=3)).isoformat()})
     assert [r["co2_ppm"] for r in older["readings"]] == [600, 601, 602]
 
 
 def test_more_readings_than_the_limit_are_thinned_evenly_over_the_whole_window(
-        venue: Flask, tokens: dict[str, str]) -> None:
+        venue: Flask, venue_tokens: dict[str, str]) -> None:
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
-    post(venue, tokens, readings(start, 100, 60))  # co2 600..699, a minute apart
-    body = series(venue, tokens, limit=10)
+    post(venue, venue_tokens, readings(start, 100, 60))  # co2 600..699, a minute apart
+    body = series(venue, venue_tokens, limit=10)
     values = [r["co2_ppm"] for r in body["readings"]]
     assert body["truncated"] is True and len(values) == 10
     assert values[0] == 600 and values[-1] == 699  # the chart spans the window
     assert values == [600, 611, 622, 633, 644, 655, 666, 677, 688, 699]
-    assert [r["co2_ppm"] for r in series(venue, tokens, limit=1)["readings"]] == [699]
-    assert series(venue, tokens, limit=100)["truncated"] is False
+    assert [r["co2_ppm"] for r in series(venue, venue_tokens, limit=1)["readings"]] == [699]
+    assert series(venue, venue_tokens, limit=100)["truncated"] is False
 
 
 @pytest.mark.parametrize("query, fragment", [
@@ -111,9 +91,9 @@ def test_more_readings_than_the_limit_are_thinned_evenly_over_the_whole_window(
     ({"to": "2026-01-01T00:00:00"}, "to"),  # no offset: which day would it be?
     ({"limit": 5001}, "limit"),
 ])
-def test_a_bad_window_or_limit_is_refused_with_422(venue: Flask, tokens: dict[str, str],
+def test_a_bad_window_or_limit_is_refused_with_422(venue: Flask, venue_tokens: dict[str, str],
                                                    query: dict[str, Any], fragment: str) -> None:
-    response = get(venue, tokens, f"/sites/{SITE}/sensors/{SENSOR}/readings", **query)
+    response = get(venue, venue_tokens, f"/sites/{SITE}/sensors/{SENSOR}/readings", **query)
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["code"] == "invalid" and fragment in error["message"]
@@ -121,8 +101,8 @@ def test_a_bad_window_or_limit_is_refused_with_422(venue: Flask, tokens: dict[st
 
 @pytest.mark.parametrize("path", [f"/sites/atlantis/sensors/{SENSOR}/readings",
                                   f"/sites/{SITE}/sensors/t-s-99/readings"])
-def test_an_unknown_site_or_sensor_is_404(venue: Flask, tokens: dict[str, str], path: str) -> None:
-    response = get(venue, tokens, path)
+def test_an_unknown_site_or_sensor_is_404(venue: Flask, venue_tokens: dict[str, str], path: str) -> None:
+    response = get(venue, venue_tokens, path)
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
 
 
@@ -151,18 +131,18 @@ def test_operators_hear_new_readings_at_most_once_per_site_per_interval(
 
 
 def test_alerts_filter_by_state_kind_zone_acknowledgement_and_time(
-        venue: Flask, tokens: dict[str, str]) -> None:
+        venue: Flask, venue_tokens: dict[str, str]) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     start = now - timedelta(minutes=10)
     high = [{"event_id": f"h{i}", "sensor_id": SENSOR, "ts": (start + timedelta(seconds=30 * i))
              .isoformat(), "co2_ppm": 1700} for i in range(3)]
-    [raised] = post(venue, tokens, high)["alerts"]
+    [raised] = post(venue, venue_tokens, high)["alerts"]
     client = venue.test_client()
     assert client.post(f"/api/v1/alerts/{raised['id']}/ack",
-                       headers=bearer(tokens["operator"])).status_code == 200
+                       headers=bearer(venue_tokens["operator"])).status_code == 200
 
     def ids(**query: Any) -> list[int]:
-        response = get(venue, tokens, f"/sites/{SITE}/alerts", **query)
+        response = get(venue, venue_tokens, f"/sites/{SITE}/alerts", **query)
         assert response.status_code == 200, response.get_json()
         return [a["id"] for a in response.get_json()["alerts"]]
 
@@ -173,12 +153,12 @@ def test_alerts_filter_by_state_kind_zone_acknowledgement_and_time(
     assert ids(**{"from": (start - timedelta(minutes=1)).isoformat()}) == mine
     assert ids(**{"from": (now + timedelta(minutes=1)).isoformat()}) == []
     assert ids(to=start.isoformat()) == []
-    listed = get(venue, tokens, f"/sites/{SITE}/alerts").get_json()["alerts"][0]
+    listed = get(venue, venue_tokens, f"/sites/{SITE}/alerts").get_json()["alerts"][0]
     assert listed["acknowledged_by"].startswith("token:lt_")  # who: the operator's token
     assert listed["acknowledged_at"] is not None
     assert ids(**{"from": now.isoformat(), "to": start.isoformat()}) == []  # backwards: empty
-    assert get(venue, tokens, f"/sites/{SITE}/alerts", limit=1001).status_code == 422
-    assert get(venue, tokens, f"/sites/{SITE}/alerts", to="0.5").status_code == 422
+    assert get(venue, venue_tokens, f"/sites/{SITE}/alerts", limit=1001).status_code == 422
+    assert get(venue, venue_tokens, f"/sites/{SITE}/alerts", to="0.5").status_code == 422
 
 
 def test_a_flood_of_readings_is_told_as_its_newest_2000_and_how_many_were_left_out(

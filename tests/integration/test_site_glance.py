@@ -4,9 +4,7 @@ capacity that raises a capacity alert, cleared when its load falls below the div
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,31 +12,13 @@ import pytest
 from flask import Flask
 
 from server.services.presence import DailyVisitors
-from server.services.tokens import create_token
-from server.services.venues import import_venues
 from server.storage.models import Site
-from tests.conftest import bearer, make_app
+from tests.conftest import bearer
 from tests.helpers import CAVE, at, positions
 
 SITE = "testsite"
 LOCAL = ZoneInfo("Asia/Shanghai")  # the test site's timezone
 OUTSIDE = (5000.0, 0.0)  # metres from the centre: beyond every zone
-
-
-@pytest.fixture
-def venue(database_url: str, tmp_path: Path, mini_venues: Path) -> Iterator[Flask]:
-    app = make_app(tmp_path, DATABASE_URL=database_url)
-    with app.extensions["lantern"].db.transaction() as session:
-        import_venues(session, mini_venues)
-    yield app
-    app.extensions["lantern"].db.dispose()
-
-
-@pytest.fixture
-def tokens(venue: Flask) -> dict[str, str]:
-    with venue.extensions["lantern"].db.transaction() as session:
-        return {role: create_token(session, role, f"test {role}")
-                for role in ("operator", "viewer", "ingest")}
 
 
 @pytest.fixture
@@ -52,9 +32,9 @@ def heard(venue: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]
     return events
 
 
-def send(app: Flask, tokens: dict[str, str], items: list[dict[str, Any]]) -> None:
+def send(app: Flask, venue_tokens: dict[str, str], items: list[dict[str, Any]]) -> None:
     response = app.test_client().post(f"/api/v1/sites/{SITE}/positions",
-                                      json={"positions": items}, headers=bearer(tokens["ingest"]))
+                                      json={"positions": items}, headers=bearer(venue_tokens["ingest"]))
     assert response.status_code == 200, response.get_json()
 
 
@@ -64,39 +44,39 @@ def visit(visitor: str, when: datetime, xy: tuple[float, float] = CAVE) -> dict[
             "ts": when.isoformat(), "lon": lon, "lat": lat}
 
 
-def occupancy(app: Flask, tokens: dict[str, str]) -> dict[str, Any]:
+def occupancy(app: Flask, venue_tokens: dict[str, str]) -> dict[str, Any]:
     response = app.test_client().get(f"/api/v1/sites/{SITE}/occupancy",
-                                     headers=bearer(tokens["viewer"]))
+                                     headers=bearer(venue_tokens["viewer"]))
     assert response.status_code == 200, response.get_json()
     return response.get_json()  # type: ignore[no-any-return]
 
 
 def test_the_occupancy_answer_gives_the_site_at_a_glance(venue: Flask,
-                                                         tokens: dict[str, str]) -> None:
-    send(venue, tokens, positions(3))
-    site = occupancy(venue, tokens)["site"]
+                                                         venue_tokens: dict[str, str]) -> None:
+    send(venue, venue_tokens, positions(3))
+    site = occupancy(venue, venue_tokens)["site"]
     assert site == {"count": 3, "capacity": 300, "level": "normal", "today": 3,
                     "daily_capacity": 1000, "day": datetime.now(LOCAL).date().isoformat()}
 
 
 def test_visitors_today_counts_each_visitor_once_since_local_midnight(
-        venue: Flask, tokens: dict[str, str]) -> None:
+        venue: Flask, venue_tokens: dict[str, str]) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     midnight = datetime.combine(now.astimezone(LOCAL).date(), datetime.min.time(), LOCAL)
     yesterday = midnight - timedelta(minutes=1)
-    send(venue, tokens, [visit("v-yesterday", yesterday), visit("v-both", yesterday),
+    send(venue, venue_tokens, [visit("v-yesterday", yesterday), visit("v-both", yesterday),
                          visit("v-both", now), visit("v-today", now - timedelta(seconds=1)),
                          visit("v-today", now, OUTSIDE)])
-    assert occupancy(venue, tokens)["site"]["today"] == 2
+    assert occupancy(venue, venue_tokens)["site"]["today"] == 2
 
 
 def test_the_day_turns_at_local_midnight_whatever_the_age_of_the_last_count(
-        venue: Flask, tokens: dict[str, str]) -> None:
+        venue: Flask, venue_tokens: dict[str, str]) -> None:
     now = datetime.now(UTC)
     midnight = datetime.combine(now.astimezone(LOCAL).date(), datetime.min.time(), LOCAL)
     if now - midnight < timedelta(minutes=1):
         midnight -= timedelta(days=1)  # positions must not lie ahead of the clock
-    send(venue, tokens, [visit("a", midnight - timedelta(seconds=30)),
+    send(venue, venue_tokens, [visit("a", midnight - timedelta(seconds=30)),
                          visit("b", midnight - timedelta(seconds=20)),
                          visit("c", midnight + timedelta(seconds=10))])
     clock = [0.0]
@@ -111,46 +91,46 @@ def test_the_day_turns_at_local_midnight_whatever_the_age_of_the_last_count(
     before, after = midnight.date() - timedelta(days=1), midnight.date()
     assert count(midnight - timedelta(seconds=5)) == (2, before.isoformat())
     assert count(midnight + timedelta(seconds=15)) == (1, after.isoformat())  # at once
-    send(venue, tokens, [visit("d", midnight + timedelta(seconds=12))])
+    send(venue, venue_tokens, [visit("d", midnight + timedelta(seconds=12))])
     assert count(midnight + timedelta(seconds=16)) == (1, after.isoformat())  # cached ...
     clock[0] += 10
     assert count(midnight + timedelta(seconds=17)) == (2, after.isoformat())  # ... 10 s
 
 
 def test_operators_hear_the_site_figures_with_each_occupancy_update(
-        venue: Flask, tokens: dict[str, str], heard: dict[str, list[Any]]) -> None:
-    send(venue, tokens, positions(4))
+        venue: Flask, venue_tokens: dict[str, str], heard: dict[str, list[Any]]) -> None:
+    send(venue, venue_tokens, positions(4))
     venue.extensions["lantern"].live.emit_occupancy(SITE)
     [update] = heard["occupancy"]
     assert update["site_id"] == SITE and len(update["zones"]) == 6
     assert (update["site"]["count"], update["site"]["today"]) == (4, 4)
-    assert update == occupancy(venue, tokens)
+    assert update == occupancy(venue, venue_tokens)
 
 
-def test_a_closed_empty_cave_is_closed_not_at_stop(venue: Flask, tokens: dict[str, str],
+def test_a_closed_empty_cave_is_closed_not_at_stop(venue: Flask, venue_tokens: dict[str, str],
                                                    heard: dict[str, list[Any]]) -> None:
     client = venue.test_client()
     response = client.post(f"/api/v1/sites/{SITE}/zones/t-cave-01/state",
                            json={"state": "closed", "reason": "maintenance"},
-                           headers=bearer(tokens["operator"]))
+                           headers=bearer(venue_tokens["operator"]))
     assert response.status_code == 200, response.get_json()
-    cave = {z["zone_id"]: z for z in occupancy(venue, tokens)["zones"]}["t-cave-01"]
+    cave = {z["zone_id"]: z for z in occupancy(venue, venue_tokens)["zones"]}["t-cave-01"]
     assert (cave["count"], cave["capacity"], cave["state"], cave["level"]) == (
         0, 0, "closed", "closed")
     told = {z["zone_id"]: z for z in heard["occupancy"][-1]["zones"]}["t-cave-01"]
     assert told["level"] == "closed"
     assert heard.get("alert") is None  # nobody is inside: nothing to raise
-    send(venue, tokens, positions(1))  # someone walks into the closed cave
-    cave = {z["zone_id"]: z for z in occupancy(venue, tokens)["zones"]}["t-cave-01"]
+    send(venue, venue_tokens, positions(1))  # someone walks into the closed cave
+    cave = {z["zone_id"]: z for z in occupancy(venue, venue_tokens)["zones"]}["t-cave-01"]
     assert (cave["count"], cave["level"]) == (1, "stop")
 
 
 def test_a_zone_at_its_capacity_raises_a_capacity_alert_cleared_below_the_divert_tier(
-        venue: Flask, tokens: dict[str, str], heard: dict[str, list[Any]]) -> None:
+        venue: Flask, venue_tokens: dict[str, str], heard: dict[str, list[Any]]) -> None:
     live = venue.extensions["lantern"].live
 
     def walk(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
-        send(venue, tokens, items)
+        send(venue, venue_tokens, items)
         live.emit_occupancy(SITE)
         return [(a["zone_id"], a["change"]) for a in heard.get("alert", [])]
 
@@ -164,6 +144,6 @@ def test_a_zone_at_its_capacity_raises_a_capacity_alert_cleared_below_the_divert
     assert walk(positions(3, *OUTSIDE, visitor="v", later_s=30)) == [  # 7 left: below 80%
         ("t-cave-01", "raised"), ("t-cave-01", "cleared")]
     alerts = venue.test_client().get(f"/api/v1/sites/{SITE}/alerts?state=all&kind=capacity",
-                                     headers=bearer(tokens["viewer"])).get_json()["alerts"]
+                                     headers=bearer(venue_tokens["viewer"])).get_json()["alerts"]
     assert [(a["zone_id"], a["state"], a["value"], a["threshold"]) for a in alerts] == [
         ("t-cave-01", "cleared", 10.0, 10.0)]
