@@ -86,6 +86,7 @@ class KioskController:
         if scene:
             try:
                 self._load(scene, self.store.get("experience_id"))
+                self.playing = True  # back in the scene's attract loop, as after load_scene
             except ImmersiveError:
                 self.store.update(scene=None, experience_id=None)
         stale = self.store.get("session")

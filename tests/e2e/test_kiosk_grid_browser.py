@@ -13,7 +13,6 @@ import pytest
 
 from tests.e2e.browser import (
     axe_violations,
-    chromium_paths,
     console_errors,
     create_user,
     csp_violations,
@@ -22,18 +21,10 @@ from tests.e2e.browser import (
     temp_profile,
     watch_csp,
 )
-from tests.helpers import ROOT, KioskProgram, LiveServer, wait_for
+from tests.helpers import KioskProgram, LiveServer, wait_for
 
 GROUP = "west-gallery"
 KIOSK_SIZE, KIOSK_FPS = "320x180", 8  # small and slow: three programs share a test machine
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    chromium_paths()
-    live = LiveServer(tmp_path_factory.mktemp("grid"), venues=ROOT / "venues").start()
-    yield live
-    live.stop()
 
 
 @pytest.fixture(scope="module")

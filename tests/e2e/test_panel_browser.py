@@ -12,7 +12,6 @@ import pytest
 import socketio
 
 from tests.e2e.browser import (
-    chromium_paths,
     create_user,
     csp_violations,
     log_in,
@@ -20,15 +19,7 @@ from tests.e2e.browser import (
     temp_profile,
     watch_csp,
 )
-from tests.helpers import ROOT, LiveServer, wait_for
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    chromium_paths()
-    live = LiveServer(tmp_path_factory.mktemp("panel"), venues=ROOT / "venues").start()
-    yield live
-    live.stop()
+from tests.helpers import LiveServer, wait_for
 
 
 @pytest.fixture(scope="module")

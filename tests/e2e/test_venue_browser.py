@@ -15,7 +15,6 @@ import pytest
 
 from tests.e2e.browser import (
     axe_violations,
-    chromium_paths,
     console_errors,
     create_user,
     csp_violations,
@@ -32,14 +31,6 @@ CAVE = "mogao-cave-096"
 SENSOR = "mogao-s-096-1"
 SUBSTITUTE = "mogao-cave-096-virtual"  # venues/mogao/site.json: content rule cave-096-closed
 SCREEN = (1366, 768)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    chromium_paths()
-    live = LiveServer(tmp_path_factory.mktemp("venue"), venues=ROOT / "venues").start()
-    yield live
-    live.stop()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import { siteTime } from "./time.js";
 const SHOWN = 5;
 // a state never goes back: events may arrive out of order (a status after its ack)
 const RANK = { sending: 0, pending: 1, sent: 2, acked: 3, failed: 3, expired: 3 };
-const MARK = { sending: "…", pending: "…", sent: "→", acked: "✓", failed: "✗", expired: "⌛" };
+const MARK = { sending: "…", pending: "…", sent: "→", acked: "✓", failed: "✗", expired: "⊘" };
 
 /** A command as the log keeps it, from the REST listing, an event or a send's answer. */
 export function commandEntry(raw) {

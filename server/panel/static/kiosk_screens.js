@@ -57,6 +57,7 @@ export class ScreenRefresher {
         if (entry.isIntersecting) {
           this.visible.add(card);
           card.seen();
+          if (card.screen.age() > REFRESH_MS) this.soon(); // scrolled into view with an old picture
         } else this.visible.delete(card);
       }
     }) : null;

@@ -251,6 +251,14 @@ def test_last_seq_survives_a_restart_and_old_seqs_are_not_run_again(make):
     assert restarted.language == "zh"
 
 
+def test_a_restarted_kiosk_shows_its_scene_in_the_attract_loop_not_paused(make):
+    ctl = make()
+    send = Sender(ctl)
+    send("load_scene", scene="mogao_cave")
+    assert ctl.state == "attract"
+    assert make().state == "attract"
+
+
 def test_session_events_survive_a_restart_in_the_outbox(make, clock):
     ctl = make()
     send = Sender(ctl)
