@@ -12,7 +12,18 @@ from .fleet import (
     KioskSessionEvent,
 )
 from .reports import ReportRun
-from .venue import Basin, Experience, Sensor, Site, Zone, ZoneState, ZoneStateChange
+from .venue import (
+    Basin,
+    Experience,
+    ImpactCheck,
+    Sensor,
+    Site,
+    Zone,
+    ZoneCapacityChange,
+    ZoneCapacityOverride,
+    ZoneState,
+    ZoneStateChange,
+)
 
 __all__ = [
     "Alert",
@@ -21,6 +32,7 @@ __all__ = [
     "Base",
     "Basin",
     "Experience",
+    "ImpactCheck",
     "Kiosk",
     "KioskCommand",
     "KioskPresence",
@@ -37,6 +49,8 @@ __all__ = [
     "User",
     "VisitorPresence",
     "Zone",
+    "ZoneCapacityChange",
+    "ZoneCapacityOverride",
     "ZoneState",
     "ZoneStateChange",
     "ZoneTransition",

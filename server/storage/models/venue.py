@@ -85,6 +85,54 @@ class ZoneStateChange(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ZoneCapacityOverride(Base):
+    """A zone's live capacity set over the venue data's figure (a report's recommendation, or
+    by hand); survives re-imports; deleting it goes back to the venue data."""
+
+    __tablename__ = "zone_capacity_overrides"
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    zone_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    capacity: Mapped[int]
+    source: Mapped[dict[str, Any]]  # {"report_run": id} or {"manual": true}
+    reason: Mapped[str | None] = mapped_column(String(500))
+    set_by: Mapped[str] = mapped_column(String(128))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ZoneCapacityChange(Base):
+    """Every change of a zone's live capacity: set (``capacity``) or back to the venue data's
+    figure (``capacity`` None), with the figure before, the source, the reason and who."""
+
+    __tablename__ = "zone_capacity_changes"
+    __table_args__ = (Index("ix_zone_capacity_changes_zone_at", "site_id", "zone_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    zone_id: Mapped[str] = mapped_column(String(128))
+    capacity: Mapped[int | None]
+    previous: Mapped[int | None]
+    source: Mapped[dict[str, Any] | None]
+    reason: Mapped[str | None] = mapped_column(String(500))
+    changed_by: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ImpactCheck(Base):
+    """A saved heritage-impact check of a proposed work: its geometry, height, buffer and the
+    result the check gave when saved."""
+
+    __tablename__ = "impact_checks"
+    __table_args__ = (Index("ix_impact_checks_site_created", "site_id", "created_at"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    geometry: Mapped[dict[str, Any]]
+    height_m: Mapped[float | None]
+    buffer_m: Mapped[float] = mapped_column(default=0.0)
+    result: Mapped[dict[str, Any]]
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Sensor(Base):
     __tablename__ = "sensors"
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
