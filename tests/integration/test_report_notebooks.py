@@ -143,8 +143,12 @@ def test_the_key_figures_are_kept_as_json(reports: tuple[str, str, dict[str, Out
     _, _, outcomes = reports
     visits = outcomes["visitor_report"].results
     assert len(visits["visits_per_day"]) == 2
-    assert set(visits["visits_per_day"][0]) == {"date", "visits", "daily_capacity"}
+    # the history stored 2 % of its visitors: each day also carries the whole crowd's estimate
+    assert set(visits["visits_per_day"][0]) == {"date", "visits", "daily_capacity",
+                                                "estimated_visits"}
     assert sum(d["visits"] for d in visits["visits_per_day"]) > 0
+    assert all(d["estimated_visits"] == round(d["visits"] / 0.02)
+               for d in visits["visits_per_day"])
     assert visits["visits_per_day"][0]["daily_capacity"] == 6000
     zone = visits["zones"]["mogao-protection"]
     assert zone["peak_occupancy"] > 0 and zone["peak_at"].endswith("+08:00")
