@@ -58,6 +58,13 @@ def css(page: Any, selector: str) -> list[Any]:
     return list(page.find_elements(By.CSS_SELECTOR, selector))
 
 
+def texts(page: Any, selector: str) -> list[str]:
+    """The text of every element the selector matches, read in one go in the page: live updates
+    replace cards and tooltips, so an element found first and read after may be gone."""
+    return list(page.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map((e) => e.innerText);", selector))
+
+
 def zone_count(page: Any, zone_id: str) -> str:
     return str(page.execute_script(
         "const c = document.querySelector(`#zone-rows tr[data-zone='${arguments[0]}'] .count`);"
@@ -216,16 +223,16 @@ def test_a_kiosk_named_with_markup_shows_it_as_text_and_runs_no_script(server: L
         kiosk.client.call("heartbeat", {"scene": SCENE_MARKUP, "state": "playing", "fps": 30.0},
                           namespace="/kiosk", timeout=5)
         # the card shows the kiosk online at its connect, and its scene once the heartbeat is in
-        card = wait_for(lambda: [c for c in css(browser, f".kiosk[data-kiosk='{made['kiosk_id']}']")
-                                 if SCENE_MARKUP in c.text], timeout=10)[0]
-        assert NAME_MARKUP in card.text and SCENE_MARKUP in card.text
+        card = wait_for(lambda: [c for c in texts(browser, f"#kiosks .kiosk[data-kiosk='{made['kiosk_id']}']")
+                                 if SCENE_MARKUP in c], timeout=10)[0]
+        assert NAME_MARKUP in card and SCENE_MARKUP in card
         marker = wait_for(lambda: css(browser, f".kiosk-marker[data-kiosk='{made['kiosk_id']}']"))[0]
         ActionChains(browser).move_to_element(marker).perform()
-        tip = wait_for(lambda: [t for t in css(browser, ".leaflet-tooltip") if "onerror" in t.text])[0]
-        assert NAME_MARKUP in tip.text and SCENE_MARKUP in tip.text
-        assert not tip.find_elements("css selector", "img, svg")
+        tip = wait_for(lambda: [t for t in texts(browser, ".leaflet-tooltip") if "onerror" in t])[0]
+        assert NAME_MARKUP in tip and SCENE_MARKUP in tip
+        assert not css(browser, ".leaflet-tooltip img, .leaflet-tooltip svg")
         css(browser, "#zone-rows tr[data-zone='mogao-va-north'] button.link-like")[0].click()
-        wait_for(lambda: [t for t in css(browser, ".leaflet-tooltip") if "visitors" in t.text])
+        wait_for(lambda: [t for t in texts(browser, ".leaflet-tooltip") if "visitors" in t])
         assert browser.execute_script("return window.__pwned;") is None
         assert not css(browser, "img[src='x'], #map svg[onload], #kiosks svg[onload]")
         assert csp_violations(browser) == []
