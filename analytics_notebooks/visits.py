@@ -2,12 +2,14 @@
 
 A visit is a visitor seen on a local day; it arrives at the hour of its first position that
 day. One query a day groups that day's positions by visitor in the database and returns
-arrivals per hour, so no raw position leaves it.
+arrivals per hour, so no raw position leaves it. A day whose positions the server's retention
+summarised (and may have deleted) is read from that summary instead (``daily_visitors``,
+``hourly_arrivals``: the same counts, kept when the positions go; server/services/retention.py).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -30,8 +32,13 @@ def arrivals(sql: Sql, site_id: str, window: Window, *, part: int = 0,
     out: list[tuple[Any, int, int]] = []
     positions = 0
     hour = sql.hour_key("ts")
+    summarised = summarised_days(sql, site_id, window)
     for n, day in enumerate(window.day_list()):
         if n % parts != part:
+            continue
+        if day in summarised:
+            positions += summarised[day]
+            out.extend(_summarised_arrivals(sql, site_id, day, window))
             continue
         start = window.start_utc + timedelta(days=n)
         bounds = {"site": site_id, "a": sql.ts(start), "b": sql.ts(start + timedelta(days=1))}
@@ -50,6 +57,31 @@ def arrivals(sql: Sql, site_id: str, window: Window, *, part: int = 0,
     if len(frame):
         frame = frame.groupby(["date", "hour"], as_index=False)["visits"].sum()
     return frame, positions
+
+
+def _day(sql: Sql, day: date) -> Any:
+    """A bound date as the database compares it (ISO text in SQLite)."""
+    return day.isoformat() if sql.sqlite else day
+
+
+def summarised_days(sql: Sql, site_id: str, window: Window) -> dict[date, int]:
+    """The window's days whose positions are summarised, with each day's position count."""
+    rows = sql.rows("SELECT day, positions FROM daily_visitors WHERE site_id = :site "
+                    "AND day >= :first AND day <= :last", site=site_id,
+                    first=_day(sql, window.first), last=_day(sql, window.last))
+    return {date.fromisoformat(str(day)[:10]): int(n) for day, n in rows}
+
+
+def _summarised_arrivals(sql: Sql, site_id: str, day: date,
+                         window: Window) -> list[tuple[date, int, int]]:
+    """A summarised day's arrivals per local hour, as :func:`arrivals` counts them."""
+    rows = sql.rows(f"SELECT {sql.hour_key('hour')}, arrivals FROM hourly_arrivals "
+                    "WHERE site_id = :site AND day = :day", site=site_id, day=_day(sql, day))
+    out = []
+    for key, visits in rows:
+        utc_hour = datetime.strptime(str(key).replace("T", " ")[:13], "%Y-%m-%d %H")
+        out.append((day, (utc_hour + timedelta(seconds=window.offset_s)).hour, int(visits)))
+    return out
 
 
 def visits_per_day(arr: pd.DataFrame, window: Window, daily_capacity: int | None,

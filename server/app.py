@@ -21,6 +21,7 @@ from server.realtime.kiosk import KioskNamespace, RateLimiter
 from server.services.presence import DailyVisitors
 from server.services.previews import Previews
 from server.services.reports import Reports
+from server.services.retention import RetentionJob
 from server.services.sandbox import ChildPool
 from server.services.webhook import AlertWebhook
 from server.storage.database import Database
@@ -131,6 +132,9 @@ def _wire_realtime(state: LanternState) -> None:
     hub.add_step("report_queue", 1.0, state.reports.tick)
     hub.emit_occupancy_with(live.emit_occupancy)
     hub.alert_with(live.alert)  # kiosks offline: operators and the webhook
+    retention = RetentionJob(state.db, int(state.settings["LANTERN_POSITION_RETENTION_DAYS"]),
+                             int(state.settings["LANTERN_EVENT_MAX_AGE_S"]))
+    hub.add_step("position_retention", RetentionJob.EVERY_S, retention.step)
     hub.add_step("readings_emit", float(state.settings["LANTERN_READINGS_EMIT_S"]),
                  live.emit_readings)  # batches coalesce: at most one event a site per interval
     socketio.on_namespace(KioskNamespace("/kiosk", hub))

@@ -1,5 +1,6 @@
-"""Who is calling, in a request: users and their login sessions, bearer tokens, role checks,
-CSRF. The roles, permissions and secrets themselves are plain rules in server/domain/access.py."""
+"""Who is calling, in a request: sign-in checks and login sessions, bearer tokens, role checks,
+CSRF. The roles, permissions and secrets themselves are plain rules in server/domain/access.py;
+managing users (create, roles, passwords) is server/services/users.py."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from server.domain.access import (  # noqa: F401  (re-exported for the front doo
     new_token,
 )
 from server.extensions import csrf, login_manager
+from server.services.users import create_user  # noqa: F401  (the CLI, the demo and tests use it here)
 from server.storage.models import LoginSession, User, utcnow
 
 # A login session's last_seen_at is written at most this often (not on every request).
@@ -40,19 +42,6 @@ class LoginUser(UserMixin):
         self.user_id = user.id
         self.username = user.username
         self.role = user.role
-
-
-def create_user(session: Session, username: str, password: str, role: str) -> User:
-    if role not in USER_ROLES:
-        raise errors.InvalidContent(f"unknown role {role!r}; choose one of {', '.join(USER_ROLES)}")
-    if len(password) < 8:
-        raise errors.InvalidContent("password must have at least 8 characters")
-    if session.scalar(select(User).where(User.username == username)):
-        raise errors.Conflict(f"user {username!r} exists")
-    user = User(username=username, password_hash=generate_password_hash(password), role=role)
-    session.add(user)
-    session.flush()
-    return user
 
 
 def check_login(session: Session, username: str, password: str) -> User | None:

@@ -1,5 +1,5 @@
 """`python -m server ...`: run, demo, history, init-db, load-venues, create-user, create-token,
-revoke-token, create-kiosk, kiosk-token."""
+revoke-token, create-kiosk, kiosk-token, users, backup, restore, purge-positions."""
 
 from __future__ import annotations
 
@@ -476,3 +476,245 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+# -- users, backup and restore, retention ----------------------------------------------------
+
+ROLE = click.Choice(["admin", "operator", "planner", "viewer"])
+NOT_RUN = 3  # the exit status of a command that printed what to run instead (PostgreSQL)
+
+
+def _password_from_stdin(given: bool) -> str | None:
+    """The password on stdin's first line with ``--password-stdin``; None: generate one."""
+    if not given:
+        return None
+    if sys.stdin.isatty():
+        return getpass.getpass("Password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _signed_out_elsewhere(state: Any, login_session_ids: list[str]) -> None:
+    """Tell the pages of ended login sessions, through the message queue the servers share
+    (each page stops; a request or command of theirs is refused already)."""
+    queue = state.settings.get("SOCKETIO_MESSAGE_QUEUE")
+    if not queue or not login_session_ids:
+        return
+    from flask_socketio import SocketIO
+
+    from server.realtime.control import NAMESPACE, session_room
+
+    writer = SocketIO(message_queue=queue)
+    for login_session_id in login_session_ids:
+        writer.emit("signed_out", {}, namespace=NAMESPACE, to=session_room(login_session_id))
+
+
+@main.group("users")
+def users_cmd() -> None:
+    """Users: list, create, set-role, disable, enable, reset-password (docs/admin.md)."""
+
+
+def _users_db(ctx: click.Context) -> Any:
+    state = _app(ctx).extensions["lantern"]
+    state.db.migrate()
+    return state
+
+
+@users_cmd.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def users_list(ctx: click.Context, as_json: bool) -> None:
+    """Every user: name, role, active, created, last sign-in."""
+    from server.services import users
+
+    state = _users_db(ctx)
+    with state.db.open_session() as session:
+        rows = users.listing(session)
+    if as_json:
+        click.echo(json.dumps({"users": rows}))
+        return
+    for row in rows:
+        click.echo(f"{row['username']:<20} {row['role']:<9} "
+                   f"{'active' if row['active'] else 'disabled':<9} "
+                   f"last sign-in {row['last_sign_in'] or 'never'}")
+
+
+@users_cmd.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=ROLE)
+@click.option("--password-stdin", is_flag=True,
+              help="read the password from stdin  [default: generate one and print it once]")
+@click.pass_context
+def users_create(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+    """Create a user; a generated password is printed once."""
+    from server.services import users
+
+    state = _users_db(ctx)
+    password = _password_from_stdin(password_stdin)
+    try:
+        with state.db.transaction() as session:
+            made = users.add_user(session, name, role, password, actor="cli")
+    except errors.LanternError as exc:
+        _fail(exc)
+        return
+    click.echo(f"created user {name} ({role})")
+    if made.password:
+        click.echo(f"password: {made.password}")
+
+
+def _update_user(ctx: click.Context, name: str, **change: Any) -> None:
+    from server.services import users
+
+    state = _users_db(ctx)
+    try:
+        with state.db.transaction() as session:
+            user, ended = users.update(session, name, actor="cli", **change)
+            role, active = user.role, user.active
+    except errors.LanternError as exc:
+        _fail(exc)
+        return
+    _signed_out_elsewhere(state, ended)
+    click.echo(f"user {name}: {role}, {'active' if active else 'disabled'}; "
+               f"{len(ended)} login session(s) ended")
+
+
+@users_cmd.command("set-role")
+@click.argument("name")
+@click.argument("role", type=ROLE)
+@click.pass_context
+def users_set_role(ctx: click.Context, name: str, role: str) -> None:
+    """Give a user another role; their login sessions end."""
+    _update_user(ctx, name, role=role)
+
+
+@users_cmd.command("disable")
+@click.argument("name")
+@click.pass_context
+def users_disable(ctx: click.Context, name: str) -> None:
+    """Stop a user from signing in; their login sessions end."""
+    _update_user(ctx, name, active=False)
+
+
+@users_cmd.command("enable")
+@click.argument("name")
+@click.pass_context
+def users_enable(ctx: click.Context, name: str) -> None:
+    """Let a disabled user sign in again."""
+    _update_user(ctx, name, active=True)
+
+
+@users_cmd.command("reset-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True,
+              help="read the new password from stdin  [default: generate one and print it]")
+@click.pass_context
+def users_reset_password(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Give a user a new password (generated and printed once); their login sessions end."""
+    from server.services import users
+
+    state = _users_db(ctx)
+    password = _password_from_stdin(password_stdin)
+    try:
+        with state.db.transaction() as session:
+            if password is None:
+                password, ended = users.reset_password(session, name, actor="cli")
+                shown: str | None = password
+            else:
+                ended, shown = users.set_password(session, name, password, actor="cli"), None
+    except errors.LanternError as exc:
+        _fail(exc)
+        return
+    _signed_out_elsewhere(state, ended)
+    click.echo(f"password of {name} reset; {len(ended)} login session(s) ended")
+    if shown:
+        click.echo(f"password: {shown}")
+
+
+@main.command("backup")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def backup_cmd(ctx: click.Context, path: Path) -> None:
+    """Copy the SQLite database into PATH, safely while servers run; for PostgreSQL, print
+    the pg_dump command (exit status 3: nothing was copied)."""
+    from server.services import backup
+
+    url = _app(ctx).config["DATABASE_URL"]
+    try:
+        database = backup.sqlite_path(url)
+        if database is None:
+            _print_postgres(url, path, "backup")
+        assert database is not None
+        size = backup.backup_sqlite(database, path)
+        revision = backup.check_backup(path)
+    except errors.LanternError as exc:
+        _fail(exc)
+        return
+    click.echo(f"backed up {database} to {path} ({size:,} bytes, schema revision {revision})")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def restore_cmd(ctx: click.Context, path: Path) -> None:
+    """Replace the SQLite database with the backup PATH (stop every server first; refused
+    while one has the database open) and migrate it to this Lantern's schema; for
+    PostgreSQL, print the pg_restore command (exit status 3)."""
+    from server.services import backup
+
+    app = _app(ctx)
+    url = app.config["DATABASE_URL"]
+    try:
+        database = backup.sqlite_path(url)
+        if database is None:
+            _print_postgres(url, path, "restore")
+        assert database is not None
+        restored = backup.restore_sqlite(path, database)
+    except errors.LanternError as exc:
+        _fail(exc)
+        return
+    app.extensions["lantern"].db.migrate()
+    if restored.kept is not None:
+        click.echo(f"the database it replaced is kept as {restored.kept}")
+    click.echo(f"restored {path} (schema revision {restored.revision}) into {database}, "
+               f"migrated to the newest schema")
+
+
+def _print_postgres(url: str, path: Path, what: str) -> None:
+    from server.services.backup import postgres_commands
+
+    click.echo(f"{_safe_url(url)} is PostgreSQL: Lantern leaves its {what} to PostgreSQL's "
+               f"own tools{' (stop every server first)' if what == 'restore' else ''}. Run:")
+    click.echo(postgres_commands(url, str(path))[what])
+    if what == "restore":
+        click.echo("then: python -m server init-db   (migrates it to this Lantern's schema)")
+    sys.exit(NOT_RUN)
+
+
+@main.command("purge-positions")
+@click.option("--dry-run", is_flag=True, help="count what would go; change nothing")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="keep this many days  [default: LANTERN_POSITION_RETENTION_DAYS]")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def purge_positions_cmd(ctx: click.Context, dry_run: bool, days: int | None,
+                        as_json: bool) -> None:
+    """Delete positions older than the retention period, after summarising their days into
+    arrivals per hour and visitors per day (what the servers do hourly; docs/privacy.md)."""
+    from server.services import retention
+
+    state = _app(ctx).extensions["lantern"]
+    state.db.migrate()
+    settings = state.settings
+    wanted = settings["LANTERN_POSITION_RETENTION_DAYS"] if days is None else days
+    kept = retention.effective_days(int(wanted), int(settings["LANTERN_EVENT_MAX_AGE_S"]))
+    report = retention.purge(state.db, kept, dry_run=dry_run, actor="cli")
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+        return
+    if kept == 0:
+        click.echo("retention is off (0 days): positions are kept for ever")
+        return
+    verb = "would delete" if dry_run else "deleted"
+    for site_id, site in report.sites.items():
+        count = site.positions_left if dry_run else site.positions_deleted
+        click.echo(f"{site_id}: {verb} {count:,} positions before {site.before}; "
+                   f"{len(site.days_summarised)} day(s) {'to summarise' if dry_run else 'summarised'}")

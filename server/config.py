@@ -77,6 +77,11 @@ SETTINGS: dict[str, tuple[Any, type, str]] = {
                                "own process); more wait queued"),
     "LANTERN_REPORT_TIMEOUT_S": (600, int, "a report run still going after this many seconds is "
                                  "stopped and failed"),
+    "LANTERN_POSITION_RETENTION_DAYS": (400, int, "visitor positions older than this many "
+                                        "days are deleted, hourly, once their day's arrivals "
+                                        "and visitors are kept as aggregates (zone transitions "
+                                        "stay); 0 keeps them for ever "
+                                        "([docs/privacy.md](docs/privacy.md))"),
     "LANTERN_LOG_LEVEL": ("INFO", str, "logging level"),
     "LANTERN_ASYNC_MODE": ("gevent", str, "Flask-SocketIO async mode, chosen by measurement "
                            "([docs/async-mode.md](docs/async-mode.md))"),

@@ -78,13 +78,16 @@ def _deeper_than(value: object, limit: int) -> bool:
 from server.api import (  # noqa: E402,F401  (routes register on import)
     activity,
     admin,
+    capacity,
     health,
     impact,
+    impact_checks,
     kiosks,
     positions,
     readings,
     reports,
     screenshots,
     sites,
+    users,
     zones,
 )

@@ -1,4 +1,5 @@
-"""Administration over REST: API tokens (issue, list, revoke)."""
+"""Administration over REST: API tokens (issue, list, revoke) and the audit log; users are
+server/api/users.py."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from server.api import actor, api, lantern
 from server.auth import require
 from server.extensions import api_spec
 from server.schemas import ErrorEnvelope, TokenInfo, TokenList, TokenOut, TokenRequest
-from server.services import tokens
+from server.schemas.accounts import AuditPage, AuditQuery
+from server.services import audit, tokens
 
 ERRORS = {f"HTTP_{s}": ErrorEnvelope for s in (400, 401, 403, 404, 413, 422)}
-
-
 
 
 @api.post("/tokens")
@@ -49,3 +49,17 @@ def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
     if changed:
         state.hub.token_revoked(token_id)
     return row
+
+
+@api.get("/audit")
+@require("admin")
+@api_spec.validate(query=AuditQuery, resp=Response(HTTP_200=AuditPage, **ERRORS), tags=["admin"])
+def audit_log():  # type: ignore[no-untyped-def]
+    """The audit log, newest first, filtered by actor, action and time; older pages with
+    ``before`` (the previous page's ``next_before``)."""
+    query: AuditQuery = request.context.query  # type: ignore[attr-defined]
+    with lantern().db.open_session() as session:
+        entries, next_before = audit.page(session, actor=query.actor, action=query.action,
+                                          start=query.from_, end=query.to, limit=query.limit,
+                                          before=query.before)
+    return {"entries": entries, "next_before": next_before}

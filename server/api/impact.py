@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from flask import Response as FlaskResponse
 from flask import current_app, request
@@ -45,19 +46,20 @@ def _check_failed(exc: CheckFailed):  # type: ignore[no-untyped-def]
     return envelope(exc.code, exc.message, 503)
 
 
-def _answer(site_id: str, output: str) -> bytes:
-    """The child's answer (report JSON or map PNG) to the request's check."""
-    body: ImpactIn = request.context.json  # type: ignore[attr-defined]
+def run_check(site_id: str, geometry: dict[str, Any], height_m: float | None, buffer_m: float,
+              output: str) -> bytes:
+    """The child's answer (report JSON or map PNG) to a check of ``geometry`` at the site:
+    an unknown site is a 404 and a bad geometry a 422 before any child runs."""
     state = current_app.extensions["lantern"]
     with state.db.open_session() as session:
         site = get_site(session, site_id)  # an unknown site is a 404 whatever the body
-        work = check_work_geojson(body.geometry,
+        work = check_work_geojson(geometry,
                                   max_vertices=int(state.settings["LANTERN_IMPACT_MAX_VERTICES"]))
         zones = state.zone_index.get(session, site)
     limits = dict(site.config.get("construction_limits") or {})
-    if body.height_m is not None:
-        limits["proposed_height_m"] = body.height_m
-    data = encode_impact_request(zones.geo_zones, work, buffer_m=body.buffer_m,
+    if height_m is not None:
+        limits["proposed_height_m"] = height_m
+    data = encode_impact_request(zones.geo_zones, work, buffer_m=buffer_m,
                                  limits=limits or None, output=output)
     try:
         answer = state.impact.run(["impact", "--map"] if output == "png"
@@ -68,12 +70,20 @@ def _answer(site_id: str, output: str) -> bytes:
     return decode_impact_answer(answer)
 
 
+def check_report(site_id: str, geometry: dict[str, Any], height_m: float | None,
+                 buffer_m: float) -> dict[str, Any]:
+    """The check's report as ``POST /sites/<site>/impact`` answers it."""
+    return {"site_id": site_id,
+            **json.loads(run_check(site_id, geometry, height_m, buffer_m, "report"))}
+
+
 @api.post("/sites/<site_id>/impact")
 @require("plan")
 @api_spec.validate(json=ImpactIn, resp=Response(HTTP_200=ImpactOut, **ERRORS), tags=["planning"])
 def impact(site_id: str):  # type: ignore[no-untyped-def]
     """Zones a proposed work touches, overlap in m2, distance to protection, rules that apply."""
-    return {"site_id": site_id, **json.loads(_answer(site_id, "report"))}
+    body: ImpactIn = request.context.json  # type: ignore[attr-defined]
+    return check_report(site_id, body.geometry, body.height_m, body.buffer_m)
 
 
 @api.post("/sites/<site_id>/impact/map.png")
@@ -81,4 +91,6 @@ def impact(site_id: str):  # type: ignore[no-untyped-def]
 @api_spec.validate(json=ImpactIn, resp=Response("HTTP_200", **ERRORS), tags=["planning"])
 def impact_map(site_id: str):  # type: ignore[no-untyped-def]
     """The same check drawn as a PNG map."""
-    return FlaskResponse(_answer(site_id, "png"), mimetype="image/png")
+    body: ImpactIn = request.context.json  # type: ignore[attr-defined]
+    return FlaskResponse(run_check(site_id, body.geometry, body.height_m, body.buffer_m, "png"),
+                         mimetype="image/png")

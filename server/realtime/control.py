@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_login import current_user
@@ -33,6 +34,13 @@ def sign_out(socketio: Any, login_session_id: str) -> None:
     server = socketio.server
     for sid, _ in list(server.manager.get_participants(NAMESPACE, room)):
         server.disconnect(sid, namespace=NAMESPACE)
+
+
+def sign_out_sessions(socketio: Any, login_session_ids: Iterable[str]) -> None:
+    """Several login sessions ended at once (a user disabled, given another role or a new
+    password): :func:`sign_out` each, so that their open pages stop at once."""
+    for login_session_id in login_session_ids:
+        sign_out(socketio, login_session_id)
 
 
 class ControlNamespace(AnswersErrors, Namespace):

@@ -1,9 +1,15 @@
-"""`load-venues`: read every venue folder, report every problem at once, import idempotently."""
+"""`load-venues`: read every venue folder, report every problem at once, import idempotently.
+
+What operators set over the venue data is kept by site and zone id, not by zone version, so
+it outlives an import: a zone's live state (``zone_states``) and a capacity set over the venue
+data's figure (``zone_capacity_overrides``) stay in force when the zone gets a new version.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +31,17 @@ from server.services.venue_schema import (
     read_json,
     visiting_problems,
 )
-from server.storage.models import Basin, Experience, Kiosk, Sensor, Site, Zone
+from server.storage.models import (
+    Basin,
+    Experience,
+    Kiosk,
+    Sensor,
+    Site,
+    Zone,
+    ZoneCapacityOverride,
+)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -132,6 +148,16 @@ def _check_references(bundle: SiteBundle, zone_ids: set[str], problems: list[Pro
                                         f"neighbour {n!r} is not a zone of this site"))
 
 
+def _note_override(override: ZoneCapacityOverride | None, site_id: str, zone_id: str,
+                   capacity: Any) -> None:
+    """Say so when a new version of a zone comes in under a capacity set over its figure."""
+    if override is not None:
+        log.info("zone %s/%s: the venue data's capacity is now %s; the capacity of %s set by %s "
+                 "stays in force", site_id, zone_id,
+                 "derived from its area" if capacity is None else capacity, override.capacity,
+                 override.set_by)
+
+
 def _digest(obj: Any) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
 
@@ -166,6 +192,8 @@ def _import_site(session: Session, bundle: SiteBundle, result: ImportResult) -> 
         select(Zone).where(Zone.site_id == cfg.id, Zone.current.is_(True)))}
     latest = {zid: v for zid, v in session.execute(
         select(Zone.zone_id, Zone.version).where(Zone.site_id == cfg.id))}
+    overrides = {o.zone_id: o for o in session.scalars(
+        select(ZoneCapacityOverride).where(ZoneCapacityOverride.site_id == cfg.id))}
     seen: set[str] = set()
     changed = False
     for feature in (bundle.zones or {}).get("features", []):
@@ -185,6 +213,7 @@ def _import_site(session: Session, bundle: SiteBundle, result: ImportResult) -> 
                          name_en=props["name_en"], name_zh=props["name_zh"],
                          capacity=props.get("capacity"), initial_state=props.get("state", "open"),
                          geometry=feature["geometry"], properties=props))
+        _note_override(overrides.get(zid), cfg.id, zid, props.get("capacity"))
         result.zones_added += 1
         changed = True
     for zid, old in current.items():

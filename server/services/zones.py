@@ -1,5 +1,5 @@
-"""The current zones of a site, as stored, with their live state, and the one write of a
-zone's state (an operator's or the preservation rules'), audited."""
+"""The current zones of a site, as stored, with their live state and capacity overrides, and
+the one write of a zone's state (an operator's or the preservation rules'), audited."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.services import audit
-from server.storage.models import Site, Zone, ZoneState, ZoneStateChange, utcnow
+from server.storage.models import (
+    Site,
+    Zone,
+    ZoneCapacityOverride,
+    ZoneState,
+    ZoneStateChange,
+    utcnow,
+)
 
 
 def current_zones(session: Session, site_id: str) -> list[Zone]:
@@ -21,6 +28,12 @@ def current_zones(session: Session, site_id: str) -> list[Zone]:
 def zone_states(session: Session, site_id: str) -> dict[str, str]:
     return {s.zone_id: s.state for s in session.scalars(
         select(ZoneState).where(ZoneState.site_id == site_id))}
+
+
+def capacity_overrides(session: Session, site_id: str) -> dict[str, ZoneCapacityOverride]:
+    """The capacities set over the venue data's figures at a site, by zone id."""
+    return {o.zone_id: o for o in session.scalars(
+        select(ZoneCapacityOverride).where(ZoneCapacityOverride.site_id == site_id))}
 
 
 def set_zone_state(session: Session, site_id: str, zone_id: str, state: str,
@@ -43,7 +56,11 @@ def set_zone_state(session: Session, site_id: str, zone_id: str, state: str,
 
 def live_feature_collection(session: Session, site: Site, site_zones: Any,
                             counts: dict[str, int]) -> dict[str, Any]:
-    """The geo engine's display GeoJSON of the zones, with live state, capacity and occupancy."""
+    """The geo engine's display GeoJSON of the zones, with live state, capacity and occupancy.
+
+    ``capacity`` is the one in force (0 while closed), ``venue_capacity`` the venue data's,
+    ``capacity_source`` says where the figure comes from (``given``, ``derived``, ``none`` or
+    ``override``) and ``capacity_override`` who set it, when, why and from what (or null)."""
     states = zone_states(session, site.id)
     features = []
     for feature in site_zones.display_geojson()["features"]:
@@ -52,7 +69,9 @@ def live_feature_collection(session: Session, site: Site, site_zones: Any,
         state = states.get(zid, zone["initial_state"])
         props = {**feature["properties"], "name": zone["name_en"], "state": state,
                  "capacity": 0 if state == "closed" else zone["capacity"],
+                 "venue_capacity": zone["venue_capacity"],
                  "capacity_source": zone["capacity_source"],
+                 "capacity_override": zone["capacity_override"],
                  "occupancy": counts.get(zid, 0)}
         features.append({**feature, "properties": props})
     return {"type": "FeatureCollection", "features": features, "zones_version": site.zones_version}

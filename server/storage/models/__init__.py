@@ -1,6 +1,7 @@
 """The SQLAlchemy models. Import from here."""
 
 from .accounts import ApiToken, AuditLog, LoginSession, User
+from .aggregates import DailyVisitors, HourlyArrivals
 from .base import Base, utcnow
 from .events import Alert, PositionEvent, PresenceCheckpoint, SensorReading, VisitorPresence, ZoneTransition
 from .fleet import (
@@ -31,7 +32,9 @@ __all__ = [
     "AuditLog",
     "Base",
     "Basin",
+    "DailyVisitors",
     "Experience",
+    "HourlyArrivals",
     "ImpactCheck",
     "Kiosk",
     "KioskCommand",
