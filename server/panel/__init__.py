@@ -1,9 +1,11 @@
-"""The operators' control panel: login, logout and the panel page."""
+"""The control panel: login, logout, the operators' panel and the planners' and admins'
+pages (reports, heritage-impact checks, administration)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,6 +26,7 @@ from wtforms.validators import DataRequired, Length
 from wtforms.validators import ValidationError as FormError
 
 from server.auth import LoginUser, check_login, end_login_session, start_login_session
+from server.domain.access import PERMISSIONS
 from server.extensions import socketio
 from server.panel import throttle
 from server.panel.redirects import same_site_path
@@ -36,6 +39,8 @@ panel = Blueprint("panel", __name__, template_folder="templates", static_folder=
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 # Only these installed front-end files are served; nothing else under node_modules is reachable.
 VENDOR_FILES = frozenset({
+    "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.js",
+    "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css",
     "leaflet/dist/leaflet.js",
     "leaflet/dist/leaflet.css",
     "socket.io-client/dist/socket.io.min.js",
@@ -49,6 +54,10 @@ TOO_MANY = ("Too many failed sign-ins from this address or for this user name. "
 WRONG_LOGIN = ("Unknown user name or wrong password.", "login.error.wrong")
 FORM_EXPIRED = ("The form expired or was incomplete; please try again.", "login.error.expired")
 LOGIN_ERRORS = (TOO_MANY, WRONG_LOGIN, FORM_EXPIRED)
+# The pages of the header's navigation (base.html) and the permission a role needs to open
+# each; the pages' own actions ask the API, which checks again.
+PAGES = (("panel.control", "read"), ("panel.reports", "read"), ("panel.impact", "read"),
+         ("panel.admin", "admin"))
 
 
 @panel.record_once
@@ -59,6 +68,23 @@ def _bind(state) -> None:  # type: ignore[no-untyped-def]
 class LoginForm(FlaskForm):
     username = StringField("User name", validators=[DataRequired(), Length(max=80)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+@panel.context_processor
+def _navigation() -> dict[str, Any]:
+    """The pages the signed-in user's role may open, and what that role may do there."""
+    if not current_user.is_authenticated:
+        return {"pages": frozenset(), "may": ""}
+    role = current_user.role
+    return {"pages": frozenset(endpoint for endpoint, need in PAGES if role in PERMISSIONS[need]),
+            "may": " ".join(sorted(p for p, roles in PERMISSIONS.items() if role in roles))}
+
+
+def _page(template: str, permission: str = "read"):  # type: ignore[no-untyped-def]
+    """A signed-in page; a role without ``permission`` gets 403."""
+    if current_user.role not in PERMISSIONS[permission]:
+        abort(403)
+    return render_template(template, user=current_user)
 
 
 @panel.get("/")
@@ -126,10 +152,31 @@ def control():  # type: ignore[no-untyped-def]
     return render_template("panel.html", user=current_user)
 
 
+@panel.get("/panel/reports")
+@login_required
+def reports():  # type: ignore[no-untyped-def]
+    """Report notebooks: run one from its generated form, follow it, read it, run it again."""
+    return _page("reports.html")
+
+
+@panel.get("/panel/impact")
+@login_required
+def impact():  # type: ignore[no-untyped-def]
+    """Heritage-impact checks of proposed works drawn on the site's map; saved checks."""
+    return _page("impact.html")
+
+
+@panel.get("/panel/admin")
+@login_required
+def admin():  # type: ignore[no-untyped-def]
+    """Users, API tokens, kiosks awaiting pairing and the audit log (admins only)."""
+    return _page("admin.html", "admin")
+
+
 @panel.get("/vendor/<path:name>")
 def vendor(name: str):  # type: ignore[no-untyped-def]
-    """Leaflet, uPlot and the Socket.IO client from the installed npm packages (venues are
-    offline)."""
+    """Leaflet, its drawing tools, uPlot and the Socket.IO client from the installed npm
+    packages (venues are offline)."""
     if name not in VENDOR_FILES and not VENDOR_IMAGES.fullmatch(name):
         abort(404)
     return send_from_directory(NODE_MODULES, name, max_age=3600)

@@ -1,13 +1,14 @@
 // REST calls with the session cookie; unsafe methods carry the CSRF token; errors carry the
-// envelope's message.
+// envelope's message and details.
 
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details = []) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details; // the envelope's details: e.g. each refused field with its message
   }
 }
 
@@ -36,7 +37,7 @@ export async function api(method, path, body) {
   if (!response.ok) {
     const error = data && data.error ? data.error : {};
     throw new ApiError(response.status, error.code || "http",
-      error.message || `${method} ${path} failed with HTTP ${response.status}`);
+      error.message || `${method} ${path} failed with HTTP ${response.status}`, error.details || []);
   }
   return data;
 }

@@ -5,7 +5,7 @@ import { onLangChange, t } from "./i18n.js";
 
 // Every event operators hear on /control; a handler for each is optional.
 export const EVENTS = ["occupancy", "kiosk_status", "zone_state", "alert", "session_event", "readings",
-  "command_status"];
+  "command_status", "report_progress"];
 
 export class Live {
   constructor(handlers) {

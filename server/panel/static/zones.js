@@ -1,7 +1,9 @@
-// The zone table: visitors against capacity, level, state, and (for operators) close / open.
+// The zone table: visitors against capacity (and where a capacity set over the venue data's
+// comes from, with its history), level, state, and (for operators) close / open.
 
 import { el } from "./dom.js";
 import { named, t } from "./i18n.js";
+import { capacityNote, historyDetails } from "./report_capacity_history.js";
 
 const OUTER = new Set(["construction_control", "protection_range"]);
 
@@ -88,9 +90,35 @@ export class ZoneTable {
       zone.state !== "open" ? el("span", { class: "badge closed" }, t(`state.${zone.state}`)) : null,
       zone.reason && zone.state !== "open" ? el("div", { class: "muted small" }, zone.reason) : null);
     const load = el("td", { class: "load" }, ...loadCell(zone.count, zone.capacity,
-      (n) => ` ${t("zones.visitors", { n })}`));
+      (n) => ` ${t("zones.visitors", { n })}`), this.capacitySource(zone));
     const level = el("td", {}, el("span", { class: `level ${zone.level}` }, t(`level.${zone.level}`)));
     row.replaceChildren(name, load, level, el("td", { class: "actions" }, this.actions(row, zone)));
+  }
+
+  /** A capacity set over the venue data's: where it comes from, and its history unfolded. */
+  capacitySource(zone) {
+    if (zone.capacity !== zone.capacitySeen && zone.capacitySeen !== undefined && zone.state !== "closed") {
+      this.readCapacity(zone); // the capacity changed live: ask what set it
+    }
+    zone.capacitySeen = zone.capacity;
+    const note = capacityNote(zone);
+    if (!note) return null;
+    return el("div", { class: "capacity-source muted small", title: note },
+      historyDetails(() => siteOf(), zone.id, note));
+  }
+
+  async readCapacity(zone) {
+    try {
+      const { api } = await import("./api.js"); // loaded when needed: the table also runs without a page
+      const record = await api("GET", `/sites/${siteOf()}/zones/${encodeURIComponent(zone.id)}/capacity`);
+      const override = record.set_by ? { source: record.source, reason: record.reason,
+        set_by: record.set_by, set_at: record.set_at } : null;
+      Object.assign(zone, { capacity_override: override, venue_capacity: record.venue_capacity,
+        capacity_source: record.capacity_source });
+      this.update(zone);
+    } catch {
+      // the figure itself is current; only its source is not shown
+    }
   }
 
   actions(row, zone) {
@@ -117,4 +145,9 @@ export class ZoneTable {
     row.lastElementChild.replaceChildren(form);
     reason.focus();
   }
+}
+
+/** The site the panel shows (set on #panel once the site has loaded). */
+function siteOf() {
+  return document.getElementById("panel")?.dataset.site || location.hash.slice(1) || "mogao";
 }
