@@ -260,6 +260,7 @@ def rest() -> Iterator[dict[str, Any]]:
     """The app with the tiny venue, an admin token, and ids to put in the endpoints' paths."""
     from sqlalchemy import select
 
+    from server.auth import create_user
     from server.services import fleet
     from server.services.kiosks import create_kiosk
     from server.services.tokens import create_token
@@ -275,11 +276,12 @@ def rest() -> Iterator[dict[str, Any]]:
         kiosk, _ = create_kiosk(session, SITE, 100.0, 30.0, "vr", "fuzz", "fuzz")
         doomed, _ = create_kiosk(session, SITE, 100.0, 30.0, "vr", "fuzz revoke", "fuzz")
         pending = fleet.start_pairing(session, "fuzz pairing", "exhibition", SITE).id
+        create_user(session, "fuzzed", "a long enough password", "viewer")  # the users' endpoints
     client = APP.test_client()
     document = client.get("/api/v1/openapi.json").get_json()
     yield {"client": client, "auth": {"Authorization": f"Bearer {admin}"}, "doc": document,
            "ids": {"site_id": SITE, "zone_id": ZONE, "kiosk_id": kiosk, "alert_id": "1",
-                   "token_id": str(spare)},
+                   "token_id": str(spare), "username": "fuzzed"},
            # endpoints that end what they act on get their own victim
            "victims": {"/revoke": {"kiosk_id": doomed}, "/approve": {"kiosk_id": pending},
                        "/reject": {"kiosk_id": pending}}}

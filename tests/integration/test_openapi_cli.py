@@ -19,6 +19,7 @@ def test_schemathesis_cli_with_all_checks_finds_nothing(tmp_path: Path) -> None:
         done = subprocess.run(
             [str(st), "run", f"{server.url}/api/v1/openapi.json", "--checks", "all",
              "-H", f"Authorization: Bearer {server.admin}", "--max-examples", "5", "--seed", "1",
+             "--workers", "2",  # one generates while the other waits on the server
              "--no-color"],
             cwd=ROOT, capture_output=True, text=True, timeout=600,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
