@@ -127,3 +127,14 @@ def axe_violations(browser: Any, impacts: tuple[str, ...] = ("serious", "critica
     return [f"{v['impact']} {v['id']}: {v['help']} at "
             + ", ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:3])
             for v in result if v.get("impact") in impacts]
+
+
+def save_screenshot(page: Any, name: str, tmp: Path) -> None:
+    """The top of the page as it is shown (1366x768 in the tests), toasts cleared: into docs/
+    when LANTERN_UPDATE_DOCS=1 is set, else into ``tmp``; either way it must be a picture."""
+    import os
+
+    page.execute_script("window.scrollTo(0, 0); document.getElementById('toasts')?.replaceChildren();")
+    target = ROOT / "docs" / name if os.environ.get("LANTERN_UPDATE_DOCS") else tmp / name
+    assert page.save_screenshot(str(target))
+    assert target.stat().st_size > 20_000

@@ -8,7 +8,6 @@ violation."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from tests.e2e.browser import (
     create_user,
     csp_violations,
     log_in,
+    save_screenshot,
     start_browser,
     temp_profile,
     watch_csp,
@@ -164,14 +164,6 @@ def test_the_impact_page_in_chinese_and_to_axe(server: LiveServer, page: Any, tm
     save_screenshot(page, "page-impact-zh.png", tmp_path)
     css(page, "#lang-switch")[0].click()
     wait_for(lambda: text(page, "#impact-heading") == "Heritage-impact check")
-
-
-def save_screenshot(page: Any, name: str, tmp: Path) -> None:
-    """The page at 1366x768; into docs/ only when LANTERN_UPDATE_DOCS=1 is set."""
-    page.execute_script("window.scrollTo(0, 0); document.getElementById('toasts').replaceChildren();")
-    target = DOCS / name if os.environ.get("LANTERN_UPDATE_DOCS") else tmp / name
-    assert page.save_screenshot(str(target))
-    assert target.stat().st_size > 20_000
 
 
 def test_the_page_ran_every_test_without_a_console_error_or_policy_violation(page: Any) -> None:

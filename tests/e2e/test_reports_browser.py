@@ -7,7 +7,6 @@ Chinese, to axe-core, with no console error or policy violation."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from tests.e2e.browser import (
     create_user,
     csp_violations,
     log_in,
+    save_screenshot,
     start_browser,
     temp_profile,
     watch_csp,
@@ -219,14 +219,6 @@ def test_the_reports_page_in_chinese_and_to_axe(history: LiveServer, page: Any, 
     save_screenshot(page, "page-reports-zh.png", tmp_path)
     css(page, "#lang-switch")[0].click()
     wait_for(lambda: text(page, "#report-new-heading") == "Reports")
-
-
-def save_screenshot(page: Any, name: str, tmp: Path) -> None:
-    """The page at 1366x768; into docs/ only when LANTERN_UPDATE_DOCS=1 is set."""
-    page.execute_script("window.scrollTo(0, 0); document.getElementById('toasts').replaceChildren();")
-    target = DOCS / name if os.environ.get("LANTERN_UPDATE_DOCS") else tmp / name
-    assert page.save_screenshot(str(target))
-    assert target.stat().st_size > 20_000
 
 
 def test_the_page_ran_every_test_without_a_console_error_or_policy_violation(page: Any) -> None:

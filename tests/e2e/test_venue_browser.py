@@ -5,7 +5,6 @@ Chinese; and the page as a keyboard, a small screen and axe-core find it."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from tests.e2e.browser import (
     create_user,
     csp_violations,
     log_in,
+    save_screenshot,
     start_browser,
     temp_profile,
     watch_csp,
@@ -151,14 +151,6 @@ def counted_today(page: Any, visitors: int = 486) -> bool:
     page.refresh()
     wait_for(lambda: css(page, "#panel[data-site='mogao']"), timeout=20)
     return False
-
-
-def save_screenshot(page: Any, name: str, tmp: Path) -> None:
-    """The top of the panel at 1366x768; into docs/ only when LANTERN_UPDATE_DOCS=1 is set."""
-    page.execute_script("window.scrollTo(0, 0); document.getElementById('toasts').replaceChildren();")
-    target = DOCS / name if os.environ.get("LANTERN_UPDATE_DOCS") else tmp / name
-    assert page.save_screenshot(str(target))
-    assert target.stat().st_size > 20_000
 
 
 def test_at_1366_by_768_every_site_tab_and_zone_row_is_shown_whole(page: Any) -> None:

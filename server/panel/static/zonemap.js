@@ -134,14 +134,17 @@ export class ZoneMap {
     if (layer) layer.openTooltip(layer.getBounds().getCenter());
   }
 
-  /** Each kiosk at its own coordinates; one without them at its zone's centre, fanned out. */
+  /** Each kiosk at its own coordinates; one without them at its zone's centre, fanned out.
+   * Markers are kept and updated in place, so that a tooltip an operator is reading stays open
+   * while heartbeats arrive. */
   placeKiosks(kiosks) {
     this.kiosks = kiosks;
-    this.kioskLayer.clearLayers();
+    this.kioskMarkers ||= new Map();
     const byZone = new Map();
+    const wanted = new Map();
     for (const kiosk of kiosks) {
       if (typeof kiosk.lon === "number" && typeof kiosk.lat === "number") {
-        this.addKiosk(kiosk, [kiosk.lat, kiosk.lon]);
+        wanted.set(kiosk.kiosk_id, [kiosk, [kiosk.lat, kiosk.lon]]);
         continue;
       }
       if (!kiosk.zone_id || !this.layers.has(kiosk.zone_id)) continue;
@@ -157,8 +160,19 @@ export class ZoneMap {
         const angle = (2 * Math.PI * i) / group.length;
         const at = group.length === 1 ? centre
           : [centre.lat + spread * Math.sin(angle), centre.lng + spread * Math.cos(angle)];
-        this.addKiosk(kiosk, at);
+        wanted.set(kiosk.kiosk_id, [kiosk, at]);
       });
+    }
+    for (const [id, marker] of this.kioskMarkers) {
+      if (!wanted.has(id)) {
+        marker.remove();
+        this.kioskMarkers.delete(id);
+      }
+    }
+    for (const [id, [kiosk, at]] of wanted) {
+      const marker = this.kioskMarkers.get(id);
+      if (marker) this.updateKiosk(marker, kiosk, at);
+      else this.kioskMarkers.set(id, this.addKiosk(kiosk, at));
     }
   }
 
@@ -168,6 +182,15 @@ export class ZoneMap {
     keyboard: false }).bindTooltip(kioskTipOf(kiosk), { className: "zone-tip" })
       .addTo(this.kioskLayer);
     marker.getElement().dataset.kiosk = kiosk.kiosk_id;
+    return marker;
+  }
+
+  updateKiosk(marker, kiosk, at) {
+    marker.setLatLng(at);
+    const element = marker.getElement();
+    element?.classList.toggle("online", Boolean(kiosk.online));
+    element?.classList.toggle("offline", !kiosk.online);
+    marker.setTooltipContent(kioskTipOf(kiosk));
   }
 }
 
