@@ -1,10 +1,12 @@
 """Fixtures shared by the integration tests of one venue's live API (readings, site figures,
-activity): the mini venue imported into an app on SQLite or PostgreSQL, and a token a role."""
+activity, capacity): the mini venue imported into an app on SQLite or PostgreSQL, a token a
+role, and what the live venue tells operators."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -29,3 +31,14 @@ def venue_tokens(venue: Flask) -> dict[str, str]:
     with venue.extensions["lantern"].db.transaction() as session:
         return {role: create_token(session, role, f"test {role}")
                 for role in ("admin", "operator", "viewer", "ingest")}
+
+
+@pytest.fixture
+def heard(venue: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
+    """What the live venue tells operators, by event name."""
+    events: dict[str, list[Any]] = {}
+    hub = venue.extensions["lantern"].hub
+    monkeypatch.setattr(hub, "to_operators",
+                        lambda event, data: events.setdefault(event, []).append(data))
+    monkeypatch.setattr(hub, "wake", lambda kiosks: None)
+    return events

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -19,17 +18,6 @@ from tests.helpers import positions
 from tests.unit.test_capacity_source import preservation_run
 
 URL = "/api/v1/sites/testsite/zones/t-cave-01/capacity"
-
-
-@pytest.fixture
-def heard(venue: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
-    """What the live venue tells operators, by event name."""
-    events: dict[str, list[Any]] = {}
-    hub = venue.extensions["lantern"].hub
-    monkeypatch.setattr(hub, "to_operators",
-                        lambda event, data: events.setdefault(event, []).append(data))
-    monkeypatch.setattr(hub, "wake", lambda kiosks: None)
-    return events
 
 
 def who(token: str) -> str:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from flask import Flask
 
 from server.services.presence import DailyVisitors
@@ -19,17 +18,6 @@ from tests.helpers import CAVE, at, positions
 SITE = "testsite"
 LOCAL = ZoneInfo("Asia/Shanghai")  # the test site's timezone
 OUTSIDE = (5000.0, 0.0)  # metres from the centre: beyond every zone
-
-
-@pytest.fixture
-def heard(venue: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
-    """What the live venue tells operators, by event name."""
-    events: dict[str, list[Any]] = {}
-    hub = venue.extensions["lantern"].hub
-    monkeypatch.setattr(hub, "to_operators",
-                        lambda event, data: events.setdefault(event, []).append(data))
-    monkeypatch.setattr(hub, "wake", lambda kiosks: None)
-    return events
 
 
 def send(app: Flask, venue_tokens: dict[str, str], items: list[dict[str, Any]]) -> None:
